@@ -1,0 +1,104 @@
+package spec
+
+import (
+	"encoding/json"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sslrun/sslrun/registry"
+)
+
+// Experiment is a fully resolved spec: variables substituted, every default
+// filled and every component named by its full ID. Its JSON form is what
+// `sslrun validate --print` prints and what a run logs.
+type Experiment struct {
+	Name        string `json:"name"`
+	Seed        int    `json:"seed"`
+	Description string `json:"description"`
+	// File is the spec's path as given; Dir is the absolute folder relative
+	// paths were resolved from.
+	File string `json:"file"`
+	Dir  string `json:"-"`
+	// Variables holds the value of every declared variable after --var
+	// overrides, as JSON.
+	Variables map[string]json.RawMessage `json:"variables"`
+
+	Datasets  []Component `json:"datasets"`
+	Views     []View      `json:"views"`
+	Backbone  *Component  `json:"backbone,omitempty"`
+	Heads     []Component `json:"heads,omitempty"`
+	Objective *Component  `json:"objective,omitempty"`
+	Optimizer *Component  `json:"optimizer,omitempty"`
+	Schedule  *Component  `json:"schedule,omitempty"`
+	Train     Train       `json:"train"`
+	Evaluate  []Component `json:"evaluate,omitempty"`
+}
+
+// Component is one resolved component block.
+type Component struct {
+	ID     string          `json:"id"`
+	Name   string          `json:"name,omitempty"`
+	Params registry.Values `json:"params"`
+	// Range is the block's header in the spec, for diagnostics raised when
+	// components are wired together.
+	Range hcl.Range `json:"-"`
+}
+
+// View is one view block: an ordered augmentation pipeline applied Count
+// times to every image. Several views make multi-crop.
+type View struct {
+	Name    string      `json:"name"`
+	Count   int         `json:"count"`
+	Augment []Component `json:"augment"`
+	Range   hcl.Range   `json:"-"`
+}
+
+// Train holds the training loop's settings.
+type Train struct {
+	Epochs    int  `json:"epochs"`
+	BatchSize int  `json:"batch_size"`
+	DropLast  bool `json:"drop_last"`
+	// Workers is the number of data-pipeline goroutines (0: GOMAXPROCS).
+	Workers int `json:"workers"`
+	// Prefetch is the number of batches prepared ahead of the consumer.
+	Prefetch int `json:"prefetch"`
+}
+
+// Dataset returns the dataset block called name.
+func (e *Experiment) Dataset(name string) (*Component, bool) {
+	for i := range e.Datasets {
+		if e.Datasets[i].Name == name {
+			return &e.Datasets[i], true
+		}
+	}
+	return nil, false
+}
+
+// ViewCount is the number of views made of each image, over all view blocks.
+func (e *Experiment) ViewCount() int {
+	n := 0
+	for _, v := range e.Views {
+		n += v.Count
+	}
+	return n
+}
+
+// Block schemas of the parts of a spec that are not components. They use the
+// same declarative params as components, so they get the same checks and the
+// same reference documentation.
+var (
+	experimentParams = []registry.Param{
+		{Name: "seed", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "seed of every random draw in the run"},
+		{Name: "description", Type: registry.String, Default: "", Doc: "what the experiment is, for people"},
+	}
+	viewParams = []registry.Param{
+		{Name: "count", Type: registry.Int, Default: 1, Range: registry.AtLeast(1), Doc: "how many views of each image this pipeline makes"},
+	}
+	trainParams = []registry.Param{
+		{Name: "epochs", Type: registry.Int, Default: 100, Range: registry.AtLeast(1), Doc: "passes over the training set"},
+		{Name: "batch_size", Type: registry.Int, Default: 256, Range: registry.AtLeast(1), Doc: "source images per step (each with all its views)"},
+		{Name: "drop_last", Type: registry.Bool, Default: true, Doc: "drop the last incomplete batch of an epoch"},
+		{Name: "workers", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "data-pipeline goroutines; 0 uses GOMAXPROCS (results do not depend on it)"},
+		{Name: "prefetch", Type: registry.Int, Default: 2, Range: registry.AtLeast(1), Doc: "batches prepared ahead of training"},
+	}
+)
