@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sslrun/sslrun/components/augment"
+	"github.com/sslrun/sslrun/components/dataset"
+	"github.com/sslrun/sslrun/imaging"
+	"github.com/sslrun/sslrun/registry"
+	"github.com/sslrun/sslrun/spec"
+)
+
+// View is a built view block: Count applications of the same ordered steps.
+type View struct {
+	Name  string
+	Count int
+	Steps []augment.Transform
+}
+
+// BuildViews builds every view block of the experiment, in spec order.
+func BuildViews(exp *spec.Experiment) ([]View, error) {
+	views := make([]View, 0, len(exp.Views))
+	for _, v := range exp.Views {
+		steps := make([]augment.Transform, 0, len(v.Augment))
+		for _, a := range v.Augment {
+			t, err := registry.New[augment.Transform](a.ID, a.Params)
+			if err != nil {
+				return nil, fmt.Errorf("view %q: %w", v.Name, err)
+			}
+			steps = append(steps, t)
+		}
+		views = append(views, View{Name: v.Name, Count: v.Count, Steps: steps})
+	}
+	return views, nil
+}
+
+// CheckChannels reports a step that cannot take images of c channels (for
+// example a normalize with three means on gray images).
+func CheckChannels(views []View, c int) error {
+	for _, v := range views {
+		for _, s := range v.Steps {
+			if ch, ok := s.(augment.Checker); ok {
+				if err := ch.CheckChannels(c); err != nil {
+					return fmt.Errorf("view %q: %w", v.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// OpenDataset opens the dataset block called name.
+func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {
+	c, ok := exp.Dataset(name)
+	if !ok {
+		return nil, fmt.Errorf("%s has no dataset called %q (add dataset \"TYPE\" %q { ... })", exp.File, name, name)
+	}
+	src, err := registry.New[dataset.Source](c.ID, c.Params)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %q: %w", name, err)
+	}
+	d, err := src.Open(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %q: %w", name, err)
+	}
+	if d.Len() == 0 {
+		return nil, fmt.Errorf("dataset %q (%s) is empty", name, c.ID)
+	}
+	return d, nil
+}
+
+// Apply makes every view of one source image: for each view block, Count
+// copies each run through the block's steps with its own generator. The
+// result depends only on (img, seed, epoch, index) and the views.
+func Apply(views []View, img *imaging.Image, seed uint64, epoch, index int) []*imaging.Image {
+	var out []*imaging.Image
+	k := 0
+	for _, v := range views {
+		for range v.Count {
+			rng := SampleRNG(seed, epoch, index, k)
+			x := img.Clone()
+			for _, s := range v.Steps {
+				x = s.Apply(x, rng)
+			}
+			out = append(out, x)
+			k++
+		}
+	}
+	return out
+}
+
+// Display undoes the trailing invertible steps of a view (normalize) so a
+// view can be looked at.
+func Display(v View, img *imaging.Image) *imaging.Image {
+	out := img.Clone()
+	for i := len(v.Steps) - 1; i >= 0; i-- {
+		inv, ok := v.Steps[i].(augment.Inverter)
+		if !ok {
+			break
+		}
+		out = inv.Invert(out)
+	}
+	return out
+}
