@@ -1,0 +1,88 @@
+package augment
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sslrun/sslrun/imaging"
+	"github.com/sslrun/sslrun/registry"
+)
+
+// values returns the values of component id: params, and the defaults of
+// the parameters params leaves out, in schema order.
+func values(t testing.TB, id string, params map[string]any) registry.Values {
+	t.Helper()
+	c, ok := registry.Lookup(id)
+	if !ok {
+		t.Fatalf("%s is not registered", id)
+	}
+	for name := range params {
+		if _, ok := c.Param(name); !ok {
+			t.Fatalf("%s has no parameter %q", id, name)
+		}
+	}
+	var vs registry.Values
+	for _, p := range c.Params {
+		v, ok := params[p.Name]
+		if !ok {
+			if p.Required() {
+				t.Fatalf("%s: required parameter %q not given", id, p.Name)
+			}
+			v = p.Default
+		}
+		vs = append(vs, registry.Value{Name: p.Name, Value: v})
+	}
+	return vs
+}
+
+// build makes the transform of component id from params and defaults.
+func build(t testing.TB, id string, params map[string]any) Transform {
+	t.Helper()
+	tr, err := registry.New[Transform](id, values(t, id, params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// randImage is a c x h x w image of uniform values in [0, 1).
+func randImage(c, h, w int, seed uint64) *imaging.Image {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	img := imaging.New(c, h, w)
+	for i := range img.Pix {
+		img.Pix[i] = rng.Float32()
+	}
+	return img
+}
+
+// maxDiff is the largest absolute difference between two equally long
+// pixel slices, +Inf when a value is NaN on one side only.
+func maxDiff(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		if math.IsNaN(x) != math.IsNaN(y) {
+			return math.Inf(1)
+		}
+		d = max(d, math.Abs(x-y))
+	}
+	return d
+}
+
+// newRNG is the generator the tests hand to Apply.
+func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
+
+// samePix reports whether two images have the same shape and bit-identical
+// pixels (cmp.Equal is too slow for the loops over seeds).
+func samePix(a, b *imaging.Image) bool {
+	if a.C != b.C || a.H != b.H || a.W != b.W || len(a.Pix) != len(b.Pix) {
+		return false
+	}
+	for i := range a.Pix {
+		if math.Float32bits(a.Pix[i]) != math.Float32bits(b.Pix[i]) {
+			return false
+		}
+	}
+	return true
+}
