@@ -1,0 +1,11 @@
+// Command sslrun validates, inspects and runs self-supervised learning
+// experiments written as HCL specs.
+//
+//	sslrun validate [--print] [--no-data] [--var k=v]... FILE...
+//	sslrun components [KIND|ID]
+//	sslrun views FILE [--var k=v]... [--images N] [--out views.png]
+//	sslrun version
+//
+// Exit status: 0 on success, 1 when a spec or its data is wrong, 2 on a
+// usage error.
+package main

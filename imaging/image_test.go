@@ -1,0 +1,73 @@
+package imaging
+
+import (
+	"image"
+	"image/color"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestU8RoundTrip(t *testing.T) {
+	pix := []uint8{0, 1, 127, 128, 254, 255}
+	m := FromU8(2, 1, 3, pix)
+	if diff := cmp.Diff(pix, m.ToU8()); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	m.Pix[0], m.Pix[1] = -0.5, 1.5
+	if got := m.ToU8()[:2]; got[0] != 0 || got[1] != 255 {
+		t.Errorf("out-of-range values quantised to %v, want clamped [0 255]", got)
+	}
+}
+
+func TestPlanarU8(t *testing.T) {
+	gray := image.NewGray(image.Rect(0, 0, 2, 1))
+	gray.Pix = []uint8{10, 20}
+	nrgba := image.NewNRGBA(image.Rect(0, 0, 2, 1))
+	nrgba.Pix = []uint8{1, 2, 3, 255, 4, 5, 6, 128}
+	rgba := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	rgba.Set(0, 0, color.RGBA{7, 8, 9, 255})
+	ycc := image.NewYCbCr(image.Rect(0, 0, 1, 1), image.YCbCrSubsampleRatio444)
+	ycc.Y[0], ycc.Cb[0], ycc.Cr[0] = 128, 128, 128
+	sub := gray.SubImage(image.Rect(1, 0, 2, 1))
+	tests := []struct {
+		name    string
+		img     image.Image
+		c, h, w int
+		pix     []uint8
+	}{
+		{"gray", gray, 1, 1, 2, []uint8{10, 20}},
+		{"gray sub-image", sub, 1, 1, 1, []uint8{20}},
+		{"nrgba is planar RGB without alpha", nrgba, 3, 1, 2, []uint8{1, 4, 2, 5, 3, 6}},
+		{"rgba", rgba, 3, 1, 1, []uint8{7, 8, 9}},
+		{"ycbcr", ycc, 3, 1, 1, []uint8{128, 128, 128}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, h, w, pix := PlanarU8(tt.img)
+			if c != tt.c || h != tt.h || w != tt.w {
+				t.Errorf("shape %dx%dx%d, want %dx%dx%d", c, h, w, tt.c, tt.h, tt.w)
+			}
+			if diff := cmp.Diff(tt.pix, pix); diff != "" {
+				t.Errorf("pixels (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSheet(t *testing.T) {
+	a := FromU8(1, 2, 2, []uint8{255, 255, 255, 255})
+	b := FromU8(3, 1, 1, []uint8{255, 0, 0})
+	s := Sheet([][]*Image{{a, b}, {b}}, 3, 1)
+	// Two columns and two rows of 6x6 cells with 1-pixel gaps.
+	if got := s.Bounds(); got.Dx() != 2*6+3 || got.Dy() != 2*6+3 {
+		t.Fatalf("sheet is %v", got)
+	}
+	// b (red, 3x3 after scaling) is centred in its 6x6 cell at column 1.
+	if got := s.NRGBAAt(1+6+1+1+1, 1+1+1); got != (color.NRGBA{255, 0, 0, 255}) {
+		t.Errorf("centre of the red cell is %v", got)
+	}
+	if got := s.NRGBAAt(0, 0); got != (color.NRGBA{255, 255, 255, 255}) {
+		t.Errorf("gap is %v, want white", got)
+	}
+}
