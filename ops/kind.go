@@ -54,6 +54,7 @@ var builtins = []string{
 	"gorgonia.sumOp",
 	"gorgonia.sizeOp",
 	"gorgonia.constantScalar",
+	"gorgonia.constantTensor",
 	"gorgonia.reshapeOp",
 	"gorgonia.repeatOp",
 	"gorgonia.softmaxOp",
