@@ -82,7 +82,7 @@ func L2Normalize(x *G.Node) (*G.Node, error) {
 
 type l2NormOp struct{ opBase }
 
-func (l2NormOp) Arity() int     { return 1 }
+func (l2NormOp) Arity() int    { return 1 }
 func (l2NormOp) Type() hm.Type { return hm.NewFnType(matType(), matType()) }
 func (o l2NormOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return shapeOf(o.kind, in[0], 2)
@@ -124,7 +124,7 @@ func (o l2NormOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 type l2NormGradOp struct{ opBase }
 
-func (l2NormGradOp) Arity() int     { return 3 }
+func (l2NormGradOp) Arity() int    { return 3 }
 func (l2NormGradOp) Type() hm.Type { return hm.NewFnType(matType(), matType(), matType(), matType()) }
 func (o l2NormGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return shapeOf(o.kind, in[0], 2)
@@ -181,7 +181,7 @@ func MaskedLogSumExp(x, mask *G.Node) (*G.Node, error) {
 
 type lseOp struct{ opBase }
 
-func (lseOp) Arity() int     { return 2 }
+func (lseOp) Arity() int    { return 2 }
 func (lseOp) Type() hm.Type { return hm.NewFnType(matType(), matType(), vecType()) }
 func (o lseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapeOf(o.kind, in[0], 2)
