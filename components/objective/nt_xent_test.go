@@ -32,7 +32,9 @@ func loadGolden(t *testing.T) []ntXentCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var g struct{ NTXent []ntXentCase `json:"nt_xent"` }
+	var g struct {
+		NTXent []ntXentCase `json:"nt_xent"`
+	}
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
