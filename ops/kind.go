@@ -44,7 +44,7 @@ var builtins = []string{
 	"gorgonia.elemBinOp ⊙",
 	"gorgonia.elemBinOp ÷",
 	"gorgonia.elemBinOp ^",
-	"gorgonia.elemBinOp >=",
+
 	"gorgonia.elemUnaryOp exp",
 	"gorgonia.elemUnaryOp ln",
 	"gorgonia.elemUnaryOp sqrt",

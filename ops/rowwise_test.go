@@ -3,6 +3,7 @@ package ops_test
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,7 +111,7 @@ func TestCheckGraph(t *testing.T) {
 	g := G.NewGraph()
 	x := input(g, "x", 1, 3, 4)
 	y := G.Must(ops.L2Normalize(x))
-	cost := G.Must(G.Mean(G.Must(G.Rectify(G.Must(G.Mul(y, G.Must(G.Transpose(y))))))))
+	cost := G.Must(G.Mean(G.Must(ops.ReLU(G.Must(G.Mul(y, G.Must(G.Transpose(y))))))))
 	if _, err := G.Grad(cost, x); err != nil {
 		t.Fatal(err)
 	}
@@ -121,5 +122,33 @@ func TestCheckGraph(t *testing.T) {
 	err := ops.CheckGraph(g)
 	if err == nil || !strings.Contains(err.Error(), "gorgonia.elemUnaryOp tanh") {
 		t.Errorf("tanh not reported: %v", err)
+	}
+}
+
+// TestReLU checks values and the gradient, with inputs kept at least 0.1
+// from the kink so central differences are exact there.
+func TestReLU(t *testing.T) {
+	away := func(i int) float32 {
+		v := randn(7)(i)
+		if v >= 0 {
+			return v + 0.1
+		}
+		return v - 0.1
+	}
+	opstest.CheckGrad(t, func(g *G.ExprGraph) (*G.Node, []*G.Node) {
+		x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 3, 4, 5), G.WithName("x"), G.WithValue(opstest.Tensor(away, 2, 3, 4, 5)))
+		return weighted(g, G.Must(ops.ReLU(x)), 8), []*G.Node{x}
+	}, opstest.Float32)
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float32, G.WithShape(1, 4), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 4), tensor.WithBacking([]float32{-2, 0, 0.5, 3}))))
+	y := G.Must(ops.ReLU(x))
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := y.Value().Data().([]float32), []float32{0, 0, 0.5, 3}; !slices.Equal(got, want) {
+		t.Errorf("relu = %v, want %v", got, want)
 	}
 }

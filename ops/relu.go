@@ -1,0 +1,101 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// ReLU as one op and its gradient as another, rather than gorgonia's
+// Rectify (a comparison building a 0/1 mask, then a product with it): one
+// pass instead of two and no mask tensor, max(x, 0) lowers to one StableHLO
+// maximum, and the backward needs only x.
+
+func init() { register("sslrun.relu", "sslrun.relu_grad") }
+
+// ReLU returns max(x, 0) element-wise, for x of any shape.
+func ReLU(x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(reluOp{opBase{"sslrun.relu"}, x.Dims()}, x)
+}
+
+type reluOp struct {
+	opBase
+	dims int
+}
+
+func anyType(dims int) hm.Type { return G.TensorType{Dims: dims, Of: hm.TypeVariable('a')} }
+
+func (reluOp) Arity() int      { return 1 }
+func (o reluOp) Type() hm.Type { return hm.NewFnType(anyType(o.dims), anyType(o.dims)) }
+func (o reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOf(o.kind, in[0], o.dims)
+}
+func (o reluOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) }
+func (o reluOp) Hashcode() uint32      { return hashOf(o) }
+
+// Do: y = max(x, 0), into a new tensor of x's shape.
+func (o reluOp) Do(in ...G.Value) (G.Value, error) {
+	x, s, err := f32(o.kind, in[0])
+	if err != nil {
+		return nil, err
+	}
+	out, y := newF32(s...)
+	for i, v := range x {
+		if v > 0 {
+			y[i] = v
+		}
+	}
+	return out, nil
+}
+
+func (reluOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff: dx = dy where x > 0, else 0.
+func (o reluOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(reluGradOp{opBase{"sslrun.relu_grad"}, o.dims}, in[0], grad)
+	return G.Nodes{dx}, err
+}
+
+type reluGradOp struct {
+	opBase
+	dims int
+}
+
+func (reluGradOp) Arity() int { return 2 }
+func (o reluGradOp) Type() hm.Type {
+	return hm.NewFnType(anyType(o.dims), anyType(o.dims), anyType(o.dims))
+}
+func (o reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOf(o.kind, in[0], o.dims)
+}
+func (o reluGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) }
+func (o reluGradOp) Hashcode() uint32      { return hashOf(o) }
+
+// Do takes x and dy (same shape) and returns dx.
+func (o reluGradOp) Do(in ...G.Value) (G.Value, error) {
+	x, s, err := f32(o.kind, in[0])
+	if err != nil {
+		return nil, err
+	}
+	dy, _, err := f32(o.kind, in[1])
+	if err != nil {
+		return nil, err
+	}
+	out, dx := newF32(s...)
+	for i, v := range x {
+		if v > 0 {
+			dx[i] = dy[i]
+		}
+	}
+	return out, nil
+}
+
+func hashOf(o interface{ WriteHash(hash.Hash) }) uint32 {
+	h := fnv.New32a()
+	o.WriteHash(h)
+	return h.Sum32()
+}
