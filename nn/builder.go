@@ -1,0 +1,117 @@
+package nn
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/ops"
+)
+
+// Builder adds layers to one graph, binding each parameter of P to a single
+// node of G. Training selects batch statistics (and their update) in batch
+// norm.
+type Builder struct {
+	G        *G.ExprGraph
+	P        *Params
+	Training bool
+	nodes    map[*Param]*G.Node
+	order    []*Param
+}
+
+// NewBuilder returns a builder for graph g over params p.
+func NewBuilder(g *G.ExprGraph, p *Params, training bool) *Builder {
+	return &Builder{G: g, P: p, Training: training, nodes: map[*Param]*G.Node{}}
+}
+
+// Node returns the graph node of p, creating it on first use. The node's
+// value is p's tensor itself, not a copy.
+func (b *Builder) Node(p *Param) *G.Node {
+	if n, ok := b.nodes[p]; ok {
+		return n
+	}
+	s := p.Value.Shape()
+	n := G.NewTensor(b.G, tensor.Float32, s.Dims(), G.WithShape(s...), G.WithName(p.Name), G.WithValue(p.Value))
+	b.nodes[p] = n
+	b.order = append(b.order, p)
+	return n
+}
+
+// Learnables returns the parameters used in this graph and their nodes, in
+// the order they were first used.
+func (b *Builder) Learnables() ([]*Param, G.Nodes) {
+	nodes := make(G.Nodes, len(b.order))
+	for i, p := range b.order {
+		nodes[i] = b.nodes[p]
+	}
+	return b.order, nodes
+}
+
+// Linear is x Wᵀ + bias for x (N, in), with W (out, in) as in PyTorch and
+// PyTorch's default initialisation.
+func (b *Builder) Linear(x *G.Node, name string, in, out int, bias bool) (*G.Node, error) {
+	if x.Dims() != 2 || x.Shape()[1] != in {
+		return nil, fmt.Errorf("%s: want input (N, %d), got %v", name, in, x.Shape())
+	}
+	w := b.Node(b.P.Get(name+".weight", []int{out, in}, in, out, KaimingUniform, false))
+	y, err := G.Mul(x, G.Must(G.Transpose(w))) // (N, out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !bias {
+		return y, nil
+	}
+	bv := b.Node(b.P.Get(name+".bias", []int{out}, in, out, FanInUniform, true))
+	return G.BroadcastAdd(y, bv, nil, []byte{0}) // (N, out)
+}
+
+// BatchNorm normalises x (N, C) or (N, C, H, W) per channel, with a learned
+// scale (ones) and shift (zeros) and statistics owned by P.
+func (b *Builder) BatchNorm(x *G.Node, name string) (*G.Node, error) {
+	if x.Dims() != 2 && x.Dims() != 4 {
+		return nil, fmt.Errorf("%s: batch norm wants (N, C) or (N, C, H, W), got %v", name, x.Shape())
+	}
+	c := x.Shape()[1]
+	gamma := b.Node(b.P.Get(name+".weight", []int{c}, c, c, Ones, true))
+	beta := b.Node(b.P.Get(name+".bias", []int{c}, c, c, Zeros, true))
+	y, err := ops.BatchNorm(x, gamma, beta, b.P.BN(name, c), b.Training)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return y, nil
+}
+
+// ReLU is max(x, 0).
+func (b *Builder) ReLU(x *G.Node) (*G.Node, error) { return ops.ReLU(x) }
+
+// Conv is a 2-D convolution without bias of x (N, C, H, W) to out channels
+// with a k x k kernel; init picks PyTorch's default (KaimingUniform) or
+// torchvision's ResNet one (KaimingNormalFanOut).
+func (b *Builder) Conv(x *G.Node, name string, out, k, stride, pad int, init Init) (*G.Node, error) {
+	if x.Dims() != 4 {
+		return nil, fmt.Errorf("%s: convolution wants (N, C, H, W), got %v", name, x.Shape())
+	}
+	in := x.Shape()[1]
+	w := b.Node(b.P.Get(name+".weight", []int{out, in, k, k}, in*k*k, out*k*k, init, false))
+	y, err := ops.Conv2D(x, w, stride, pad) // (N, out, OH, OW)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return y, nil
+}
+
+// GlobalAvgPool averages each channel of x (N, C, H, W) to (N, C). It
+// reshapes to (N, C, H*W) and averages the last axis: gorgonia v0.9.18's
+// Mean over the two axes (2, 3) at once gives wrong values.
+func (b *Builder) GlobalAvgPool(x *G.Node) (*G.Node, error) {
+	if x.Dims() != 4 {
+		return nil, fmt.Errorf("global average pool wants (N, C, H, W), got %v", x.Shape())
+	}
+	s := x.Shape()
+	flat, err := G.Reshape(x, tensor.Shape{s[0], s[1], s[2] * s[3]}) // (N, C, H*W)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(flat, 2) // (N, C)
+}
