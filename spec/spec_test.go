@@ -99,8 +99,8 @@ func specError(t *testing.T, err error) *spec.Error {
 }
 
 // TestIssueExample checks that the issue's spec fails only on the component
-// kinds this build does not have yet (the network, loss, optimizer and
-// evaluation components arrive with later issues).
+// kinds this build does not have yet (the optimizer, schedule and
+// evaluation components arrive with the runner issue).
 func TestIssueExample(t *testing.T) {
 	_, err := spec.Load("simclr.hcl", []byte(issueExample), spec.Options{Vars: map[string]string{"data_dir": dataDir(t)}})
 	se := specError(t, err)
@@ -109,9 +109,6 @@ func TestIssueExample(t *testing.T) {
 		got = append(got, d.Summary)
 	}
 	want := []string{
-		`Unknown backbone type "resnet18"`,
-		`Unknown head type "projection_mlp"`,
-		`Unknown objective type "nt_xent"`,
 		`Unknown optimizer type "lars"`,
 		`Unknown schedule type "warmup_cosine"`,
 		`Unknown evaluate type "linear"`,
@@ -359,4 +356,20 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWiring checks diagnostics that span blocks, reported at the block of
+// the component that needs the others.
+func TestWiring(t *testing.T) {
+	src := strings.ReplaceAll(strings.Replace(base, "count = 2", "count = 1", 1), "DATA", dataDir(t)) +
+		"objective \"nt_xent\" { temperature = 0.2 }\n"
+	_, err := spec.Load("base.hcl", []byte(src), spec.Options{})
+	if err == nil {
+		t.Fatal("nt_xent with one view loaded")
+	}
+	for _, want := range []string{"base.hcl:19,1-20", "Invalid wiring of objective.nt_xent", "at least two views", "makes 1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
 }

@@ -1,6 +1,9 @@
 package all
 
 import (
-	_ "github.com/sslrun/sslrun/components/augment" // augment.*
-	_ "github.com/sslrun/sslrun/components/dataset" // dataset.*
+	_ "github.com/sslrun/sslrun/components/augment"   // augment.*
+	_ "github.com/sslrun/sslrun/components/backbone"  // backbone.*
+	_ "github.com/sslrun/sslrun/components/dataset"   // dataset.*
+	_ "github.com/sslrun/sslrun/components/head"      // head.*
+	_ "github.com/sslrun/sslrun/components/objective" // objective.*
 )

@@ -1,0 +1,149 @@
+package model
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/components/backbone"
+	"github.com/sslrun/sslrun/components/head"
+	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/ops"
+)
+
+// NamedHead is a head with the name its block gave it.
+type NamedHead struct {
+	Name string
+	Head head.Head
+}
+
+// Model is a backbone, the heads stacked on it in order, an objective and
+// the parameters they share.
+type Model struct {
+	Params    *nn.Params
+	Backbone  backbone.Backbone
+	Heads     []NamedHead
+	Objective objective.Objective
+}
+
+// Graph is one built graph with its input nodes and the parameters it uses.
+type Graph struct {
+	G      *G.ExprGraph
+	Inputs []*G.Node // one per view (B, C, H, W), in view order
+	Output *G.Node   // the loss (training) or the features (evaluation)
+	Params []*nn.Param
+	Nodes  G.Nodes // the parameters' nodes, same order
+	Grads  G.Nodes // d loss / d parameter, same order (training graphs)
+}
+
+// Shape is an input's (N, C, H, W).
+type Shape [4]int
+
+// Train builds the training graph for views of the given shapes (all with
+// the same batch size): views of equal shape go through the backbone
+// together, as multi-crop implementations do, then through the heads, and
+// the objective turns the per-view projections into the loss. Gradients of
+// the loss with respect to every parameter are added.
+func (m *Model) Train(views []Shape) (*Graph, error) {
+	if len(views) == 0 {
+		return nil, fmt.Errorf("model: no views")
+	}
+	g := G.NewGraph()
+	b := nn.NewBuilder(g, m.Params, true)
+	out := &Graph{G: g}
+	for i, s := range views {
+		if s[0] != views[0][0] {
+			return nil, fmt.Errorf("model: view %d has batch %d, view 0 %d", i, s[0], views[0][0])
+		}
+		out.Inputs = append(out.Inputs, G.NewTensor(g, tensor.Float32, 4, G.WithShape(s[:]...), G.WithName(fmt.Sprintf("view%d", i))))
+	}
+	z := make([]*G.Node, len(views))
+	for _, group := range groupBySize(views) {
+		x := out.Inputs[group[0]] // (B, C, H, W)
+		if len(group) > 1 {
+			parts := make([]*G.Node, len(group))
+			for j, v := range group {
+				parts[j] = out.Inputs[v]
+			}
+			var err error
+			if x, err = G.Concat(0, parts...); err != nil { // (len(group)*B, C, H, W)
+				return nil, err
+			}
+		}
+		y, err := m.project(b, x) // (len(group)*B, D)
+		if err != nil {
+			return nil, err
+		}
+		bs := views[0][0]
+		for j, v := range group {
+			if len(group) == 1 {
+				z[v] = y
+				continue
+			}
+			if z[v], err = G.Slice(y, G.S(j*bs, (j+1)*bs)); err != nil { // (B, D)
+				return nil, err
+			}
+		}
+	}
+	loss, err := m.Objective.Loss(z)
+	if err != nil {
+		return nil, err
+	}
+	out.Output = loss
+	out.Params, out.Nodes = b.Learnables()
+	if out.Grads, err = G.Grad(loss, out.Nodes...); err != nil {
+		return nil, fmt.Errorf("model: differentiating the loss: %w", err)
+	}
+	if err := ops.CheckGraph(g); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// project runs the backbone and every head.
+func (m *Model) project(b *nn.Builder, x *G.Node) (*G.Node, error) {
+	y, err := m.Backbone.Features(b, x)
+	if err != nil {
+		return nil, fmt.Errorf("backbone: %w", err)
+	}
+	for _, h := range m.Heads {
+		if y, err = h.Head.Apply(b, h.Name, y); err != nil {
+			return nil, fmt.Errorf("head %q: %w", h.Name, err)
+		}
+	}
+	return y, nil
+}
+
+// Features builds the evaluation graph: images (N, C, H, W) to backbone
+// features, with batch norm in eval mode.
+func (m *Model) Features(s Shape) (*Graph, error) {
+	g := G.NewGraph()
+	b := nn.NewBuilder(g, m.Params, false)
+	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(s[:]...), G.WithName("images"))
+	y, err := m.Backbone.Features(b, x)
+	if err != nil {
+		return nil, fmt.Errorf("backbone: %w", err)
+	}
+	out := &Graph{G: g, Inputs: []*G.Node{x}, Output: y}
+	out.Params, out.Nodes = b.Learnables()
+	return out, nil
+}
+
+// groupBySize groups view indices by input shape, in order of first
+// appearance.
+func groupBySize(views []Shape) [][]int {
+	var groups [][]int
+	index := map[Shape]int{}
+	for i, s := range views {
+		g, ok := index[s]
+		if !ok {
+			g = len(groups)
+			index[s] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
