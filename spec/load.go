@@ -158,6 +158,43 @@ func (l *loader) load(body hcl.Body) {
 			l.exp.Evaluate = append(l.exp.Evaluate, c)
 		}
 	}
+	if !l.diags.HasErrors() {
+		l.checkWiring()
+	}
+}
+
+// checkWiring lets each component that cares check the blocks around it.
+func (l *loader) checkWiring() {
+	var w registry.Wiring
+	for _, v := range l.exp.Views {
+		w.Views = append(w.Views, registry.WiredView{Name: v.Name, Count: v.Count})
+	}
+	for _, h := range l.exp.Heads {
+		w.Heads = append(w.Heads, registry.WiredHead{Name: h.Name, ID: h.ID})
+	}
+	var all []*Component
+	for _, c := range []*Component{l.exp.Backbone, l.exp.Objective, l.exp.Optimizer, l.exp.Schedule} {
+		if c != nil {
+			all = append(all, c)
+		}
+	}
+	for _, list := range [][]Component{l.exp.Datasets, l.exp.Heads, l.exp.Evaluate} {
+		for i := range list {
+			all = append(all, &list[i])
+		}
+	}
+	for _, c := range all {
+		inst, err := registry.New[any](c.ID, c.Params)
+		if err != nil {
+			l.errorf(c.Range, "Invalid "+c.ID, "%v", err)
+			continue
+		}
+		if wc, ok := inst.(registry.WiringChecker); ok {
+			if err := wc.CheckWiring(w); err != nil {
+				l.errorf(c.Range, "Invalid wiring of "+c.ID, "%v.", err)
+			}
+		}
+	}
 }
 
 // single decodes the at most one block of a kind that a spec may have.

@@ -26,6 +26,15 @@ func init() {
 // its V-1 positives over the sum over all other V*B-1 projections, averaged.
 type ntXent struct{ temperature float64 }
 
+// CheckWiring requires at least two views: the positives of a view are the
+// other views of its image.
+func (o *ntXent) CheckWiring(w registry.Wiring) error {
+	if n := w.ViewCount(); n < 2 {
+		return fmt.Errorf("nt_xent needs at least two views of each image, the spec makes %d (raise a view's count)", n)
+	}
+	return nil
+}
+
 func (o *ntXent) Loss(z []*G.Node) (*G.Node, error) {
 	if len(z) < 2 {
 		return nil, fmt.Errorf("nt_xent needs at least two views, got %d", len(z))
