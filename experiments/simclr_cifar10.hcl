@@ -3,9 +3,9 @@
 # sources in shared notes anchors.md). Expected: about 90.7% linear top-1
 # after 1000 epochs (solo-learn's table).
 #
-# The network, loss, optimizer, schedule and evaluation blocks validate once
-# the networks and runner issues land; until then `sslrun validate` reports
-# them as unknown component types (and `sslrun views` refuses the file).
+# The optimizer, schedule and evaluation blocks validate once the runner
+# issue lands; until then `sslrun validate` reports them as unknown component
+# types (and `sslrun views` refuses the file).
 
 variable "data_dir" {
   default     = "../../shared/datasets/cifar10"

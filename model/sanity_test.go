@@ -41,7 +41,7 @@ train {
 }
 `
 
-func build[T any](t *testing.T, id string, values registry.Values) T {
+func build[T any](t testing.TB, id string, values registry.Values) T {
 	t.Helper()
 	c, ok := registry.Lookup(id)
 	if !ok {

@@ -1,0 +1,93 @@
+package model_test
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/sslrun/sslrun/components/backbone"
+	"github.com/sslrun/sslrun/components/head"
+	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/model"
+	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/optim"
+	"github.com/sslrun/sslrun/registry"
+)
+
+// peakRSSMB is the process's peak resident memory (VmHWM) in MiB.
+func peakRSSMB(b *testing.B) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status")
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
+// BenchmarkSimCLRStep is one SimCLR training step as
+// scripts/bench_step_torch.py runs it in PyTorch: resnet18 (CIFAR stem),
+// projection MLP 512 -> 2048 (BN, ReLU) -> 256, NT-Xent, SGD, 2 views of 64
+// images of 32x32. It reports source images per second and the peak
+// resident memory of the whole test process.
+func BenchmarkSimCLRStep(b *testing.B) {
+	const batch = 64
+	bb := build[backbone.Backbone](b, "backbone.resnet18", registry.Values{{Name: "stem", Value: "cifar"}})
+	m := &model.Model{
+		Params:    nn.NewParams(0),
+		Backbone:  bb,
+		Heads:     []model.NamedHead{{Name: "proj", Head: build[head.Head](b, "head.projection_mlp", registry.Values{{Name: "output_dim", Value: 256}})}},
+		Objective: build[objective.Objective](b, "objective.nt_xent", registry.Values{{Name: "temperature", Value: 0.2}}),
+	}
+	shape := model.Shape{batch, 3, 32, 32}
+	g, err := m.Train([]model.Shape{shape, shape})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for v, in := range g.Inputs {
+		x := make([]float32, batch*3*32*32)
+		for i := range x {
+			x[i] = float32((i*7+v*13)%17)/8 - 1
+		}
+		if err := G.Let(in, tensorOf(x, shape[:]...)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	vm := G.NewTapeMachine(g.G)
+	defer vm.Close()
+	opt := &optim.SGD{LR: 0.1, Momentum: 0.9}
+	grads := make([][]float32, len(g.Grads))
+	step := func() {
+		vm.Reset()
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+		for i, gn := range g.Grads {
+			grads[i] = gn.Value().Data().([]float32)
+		}
+		if err := opt.Step(g.Params, grads); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step() // warm-up: buffers are allocated on the first step
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		step()
+	}
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+	b.ReportMetric(peakRSSMB(b), "peak_rss_MB")
+}
