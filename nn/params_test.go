@@ -9,7 +9,7 @@ import (
 )
 
 func TestParamsAreSeeded(t *testing.T) {
-	make := func(seed uint64) []float32 {
+	initial := func(seed uint64) []float32 {
 		ps := nn.NewParams(seed)
 		a := ps.Get("a", []int{8, 4}, 4, 8, nn.KaimingUniform, false)
 		b := ps.Get("b", []int{8}, 4, 8, nn.FanInUniform, true)
@@ -18,10 +18,10 @@ func TestParamsAreSeeded(t *testing.T) {
 		}
 		return append(slices.Clone(a.Data()), b.Data()...)
 	}
-	if !slices.Equal(make(1), make(1)) {
+	if !slices.Equal(initial(1), initial(1)) {
 		t.Error("the same seed gave different initial values")
 	}
-	if slices.Equal(make(1), make(2)) {
+	if slices.Equal(initial(1), initial(2)) {
 		t.Error("different seeds gave the same initial values")
 	}
 }
