@@ -15,7 +15,6 @@ import (
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/optim"
-	"github.com/sslrun/sslrun/registry"
 )
 
 // peakRSSMB is the process's peak resident memory (VmHWM) in MiB.
@@ -46,12 +45,12 @@ func peakRSSMB(b *testing.B) float64 {
 // resident memory of the whole test process.
 func BenchmarkSimCLRStep(b *testing.B) {
 	const batch = 64
-	bb := build[backbone.Backbone](b, "backbone.resnet18", registry.Values{{Name: "stem", Value: "cifar"}})
+	bb := build[backbone.Backbone](b, "backbone.resnet18", map[string]any{"stem": "cifar"})
 	m := &model.Model{
 		Params:    nn.NewParams(0),
 		Backbone:  bb,
-		Heads:     []model.NamedHead{{Name: "proj", Head: build[head.Head](b, "head.projection_mlp", registry.Values{{Name: "output_dim", Value: 256}})}},
-		Objective: build[objective.Objective](b, "objective.nt_xent", registry.Values{{Name: "temperature", Value: 0.2}}),
+		Heads:     []model.NamedHead{{Name: "proj", Head: build[head.Head](b, "head.projection_mlp", map[string]any{"output_dim": 256})}},
+		Objective: build[objective.Objective](b, "objective.nt_xent", map[string]any{"temperature": 0.2}),
 	}
 	shape := model.Shape{batch, 3, 32, 32}
 	g, err := m.Train([]model.Shape{shape, shape})

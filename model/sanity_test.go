@@ -41,22 +41,9 @@ train {
 }
 `
 
-func build[T any](t testing.TB, id string, values registry.Values) T {
+func build[T any](t testing.TB, id string, params map[string]any) T {
 	t.Helper()
-	c, ok := registry.Lookup(id)
-	if !ok {
-		t.Fatalf("no %s", id)
-	}
-	// Fill defaults for what the test does not set.
-	var full registry.Values
-	for _, p := range c.Params {
-		if v, ok := values.Get(p.Name); ok {
-			full = append(full, registry.Value{Name: p.Name, Value: v})
-		} else {
-			full = append(full, registry.Value{Name: p.Name, Value: p.Default})
-		}
-	}
-	x, err := registry.New[T](id, full)
+	x, err := registry.Build[T](id, params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,9 +123,9 @@ func TestTrainingSanity(t *testing.T) {
 	}
 	m := &model.Model{
 		Params:    nn.NewParams(uint64(exp.Seed)),
-		Backbone:  build[backbone.Backbone](t, "backbone.convnet", registry.Values{{Name: "channels", Value: []float64{16, 32, 64}}}),
-		Heads:     []model.NamedHead{{Name: "proj", Head: build[head.Head](t, "head.projection_mlp", registry.Values{{Name: "hidden_dim", Value: 128}, {Name: "output_dim", Value: 64}})}},
-		Objective: build[objective.Objective](t, "objective.nt_xent", registry.Values{{Name: "temperature", Value: 0.2}}),
+		Backbone:  build[backbone.Backbone](t, "backbone.convnet", map[string]any{"channels": []float64{16, 32, 64}}),
+		Heads:     []model.NamedHead{{Name: "proj", Head: build[head.Head](t, "head.projection_mlp", map[string]any{"hidden_dim": 128, "output_dim": 64})}},
+		Objective: build[objective.Objective](t, "objective.nt_xent", map[string]any{"temperature": 0.2}),
 	}
 	bs := exp.Train.BatchSize
 	shape := model.Shape{bs, 1, 28, 28}

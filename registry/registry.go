@@ -197,3 +197,45 @@ func New[T any](id string, v Values) (T, error) {
 	}
 	return t, nil
 }
+
+// ValuesOf makes the values of c from params given in Go, filling in the
+// defaults of the parameters params leaves out, in schema order. Unknown
+// names, missing required parameters and values that fail the schema are
+// errors, so a configuration written in Go gets the checks a spec gets.
+func (c *Component) ValuesOf(params map[string]any) (Values, error) {
+	for name := range params {
+		if _, ok := c.Param(name); !ok {
+			return nil, fmt.Errorf("%s has no parameter %q", c.ID, name)
+		}
+	}
+	vs := make(Values, 0, len(c.Params))
+	for _, p := range c.Params {
+		v, ok := params[p.Name]
+		if !ok {
+			if p.Required() {
+				return nil, fmt.Errorf("%s: required parameter %q not given", c.ID, p.Name)
+			}
+			v = p.Default
+		}
+		if err := p.Validate(v); err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", c.ID, p.Name, err)
+		}
+		vs = append(vs, Value{p.Name, v})
+	}
+	return vs, nil
+}
+
+// Build builds component id from params given in Go (defaults filled, see
+// ValuesOf) and checks that it implements T.
+func Build[T any](id string, params map[string]any) (T, error) {
+	var zero T
+	c, ok := Lookup(id)
+	if !ok {
+		return zero, fmt.Errorf("unknown component %q (forgotten import of its package?)", id)
+	}
+	vs, err := c.ValuesOf(params)
+	if err != nil {
+		return zero, err
+	}
+	return New[T](id, vs)
+}

@@ -219,3 +219,24 @@ func Example() {
 	// 2.5 <nil>
 	// spec.hcl:1,10-12: Invalid value for "factor"; augment.test_scale.factor: -1 is outside (0, inf).
 }
+
+func TestBuildFillsDefaultsAndChecks(t *testing.T) {
+	s, err := registry.Build[scaler]("augment.test_scale", map[string]any{"factor": 2.0})
+	if err != nil || s.factor != 2 {
+		t.Fatalf("Build = %v, %v", s, err)
+	}
+	tests := []struct {
+		params map[string]any
+		want   string
+	}{
+		{map[string]any{"facter": 2.0}, `no parameter "facter"`},
+		{map[string]any{"factor": -1.0}, "outside (0, inf)"},
+		{map[string]any{"steps": 1.5}, "want an int"},
+		{map[string]any{"odd": 2}, "must be odd"},
+	}
+	for _, tt := range tests {
+		if _, err := registry.Build[scaler]("augment.test_scale", tt.params); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Build(%v) = %v, want an error containing %q", tt.params, err, tt.want)
+		}
+	}
+}

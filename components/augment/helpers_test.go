@@ -9,37 +9,10 @@ import (
 	"github.com/sslrun/sslrun/registry"
 )
 
-// values returns the values of component id: params, and the defaults of
-// the parameters params leaves out, in schema order.
-func values(t testing.TB, id string, params map[string]any) registry.Values {
-	t.Helper()
-	c, ok := registry.Lookup(id)
-	if !ok {
-		t.Fatalf("%s is not registered", id)
-	}
-	for name := range params {
-		if _, ok := c.Param(name); !ok {
-			t.Fatalf("%s has no parameter %q", id, name)
-		}
-	}
-	var vs registry.Values
-	for _, p := range c.Params {
-		v, ok := params[p.Name]
-		if !ok {
-			if p.Required() {
-				t.Fatalf("%s: required parameter %q not given", id, p.Name)
-			}
-			v = p.Default
-		}
-		vs = append(vs, registry.Value{Name: p.Name, Value: v})
-	}
-	return vs
-}
-
 // build makes the transform of component id from params and defaults.
 func build(t testing.TB, id string, params map[string]any) Transform {
 	t.Helper()
-	tr, err := registry.New[Transform](id, values(t, id, params))
+	tr, err := registry.Build[Transform](id, params)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,11 @@ func TestBadParams(t *testing.T) {
 				params["mean"] = []float64{0.4, 0.5, 0.6}
 			}
 			params[tt.param] = tt.value
-			_, err := c.New(values(t, tt.id, params))
+			vs, err := c.ValuesOf(params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.New(vs)
 			var pe *registry.ParamError
 			if !errors.As(err, &pe) || pe.Param != tt.param || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("constructor: got %v, want a ParamError on %s with %q", err, tt.param, tt.want)

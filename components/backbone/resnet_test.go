@@ -26,18 +26,9 @@ type resnetGolden struct {
 	EvalFeatures  []float64 `json:"eval_features"`
 }
 
-func newBackbone(t *testing.T, id string, values registry.Values) Backbone {
+func newBackbone(t *testing.T, id string, params map[string]any) Backbone {
 	t.Helper()
-	c, _ := registry.Lookup(id)
-	var full registry.Values
-	for _, p := range c.Params {
-		v, ok := values.Get(p.Name)
-		if !ok {
-			v = p.Default
-		}
-		full = append(full, registry.Value{Name: p.Name, Value: v})
-	}
-	b, err := registry.New[Backbone](id, full)
+	b, err := registry.Build[Backbone](id, params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +121,7 @@ func TestResNet18CIFARGolden(t *testing.T) {
 	if err := json.Unmarshal(raw, &want); err != nil {
 		t.Fatal(err)
 	}
-	bb := newBackbone(t, "backbone.resnet18", registry.Values{{Name: "stem", Value: "cifar"}})
+	bb := newBackbone(t, "backbone.resnet18", map[string]any{"stem": "cifar"})
 	if bb.FeatureDim() != 512 {
 		t.Errorf("feature dim %d, want 512", bb.FeatureDim())
 	}
@@ -225,7 +216,7 @@ func TestParamNamesAndCounts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.id+"/"+tt.stem, func(t *testing.T) {
-			bb := newBackbone(t, tt.id, registry.Values{{Name: "stem", Value: tt.stem}})
+			bb := newBackbone(t, tt.id, map[string]any{"stem": tt.stem})
 			ps := nn.NewParams(0)
 			g := G.NewGraph()
 			x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 3, tt.size, tt.size), G.WithName("x"))

@@ -62,7 +62,7 @@ func TestParamErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.id+"/"+tt.param, func(t *testing.T) {
-			_, err := registry.New[Source](tt.id, values(t, tt.id, tt.params))
+			_, err := registry.Build[Source](tt.id, tt.params)
 			var pe *registry.ParamError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v, want a *registry.ParamError", err)

@@ -11,18 +11,9 @@ import (
 	"github.com/sslrun/sslrun/registry"
 )
 
-func newHead(t *testing.T, id string, values registry.Values) Head {
+func newHead(t *testing.T, id string, params map[string]any) Head {
 	t.Helper()
-	c, _ := registry.Lookup(id)
-	var full registry.Values
-	for _, p := range c.Params {
-		v, ok := values.Get(p.Name)
-		if !ok {
-			v = p.Default
-		}
-		full = append(full, registry.Value{Name: p.Name, Value: v})
-	}
-	h, err := registry.New[Head](id, full)
+	h, err := registry.Build[Head](id, params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,26 +26,26 @@ func newHead(t *testing.T, id string, values registry.Values) Head {
 func TestProjectionMLPLayout(t *testing.T) {
 	tests := []struct {
 		name   string
-		values registry.Values
+		params map[string]any
 		want   map[string][]int
 	}{
-		{"solo-learn simclr", registry.Values{{Name: "hidden_dim", Value: 2048}, {Name: "output_dim", Value: 256}}, map[string][]int{
+		{"solo-learn simclr", map[string]any{"hidden_dim": 2048, "output_dim": 256}, map[string][]int{
 			"proj.0.weight": {2048, 512}, "proj.0.bias": {2048},
 			"proj.1.weight": {2048}, "proj.1.bias": {2048},
 			"proj.3.weight": {256, 2048}, "proj.3.bias": {256},
 		}},
-		{"no batch norm, 3 layers", registry.Values{{Name: "layers", Value: 3}, {Name: "hidden_dim", Value: 64}, {Name: "output_dim", Value: 8}, {Name: "batch_norm", Value: false}}, map[string][]int{
+		{"no batch norm, 3 layers", map[string]any{"layers": 3, "hidden_dim": 64, "output_dim": 8, "batch_norm": false}, map[string][]int{
 			"proj.0.weight": {64, 512}, "proj.0.bias": {64},
 			"proj.2.weight": {64, 64}, "proj.2.bias": {64},
 			"proj.4.weight": {8, 64}, "proj.4.bias": {8},
 		}},
-		{"linear only", registry.Values{{Name: "layers", Value: 1}, {Name: "output_dim", Value: 8}}, map[string][]int{
+		{"linear only", map[string]any{"layers": 1, "output_dim": 8}, map[string][]int{
 			"proj.0.weight": {8, 512}, "proj.0.bias": {8},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHead(t, "head.projection_mlp", tt.values)
+			h := newHead(t, "head.projection_mlp", tt.params)
 			ps := nn.NewParams(0)
 			g := G.NewGraph()
 			x := G.NewMatrix(g, tensor.Float32, G.WithShape(4, 512), G.WithName("x"))
@@ -77,7 +68,7 @@ func TestProjectionMLPLayout(t *testing.T) {
 }
 
 func TestLinearHead(t *testing.T) {
-	h := newHead(t, "head.linear", registry.Values{{Name: "output_dim", Value: 10}})
+	h := newHead(t, "head.linear", map[string]any{"output_dim": 10})
 	ps := nn.NewParams(0)
 	g := G.NewGraph()
 	x := G.NewMatrix(g, tensor.Float32, G.WithShape(3, 7), G.WithName("x"))
