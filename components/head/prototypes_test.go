@@ -1,0 +1,113 @@
+package head
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/ops"
+	"github.com/sslrun/sslrun/ops/opstest"
+)
+
+func newPrototypes(t *testing.T, values map[string]any) *Prototypes {
+	t.Helper()
+	h, ok := newHead(t, "head.prototypes", values).(*Prototypes)
+	if !ok {
+		t.Fatal("head.prototypes does not build a *Prototypes")
+	}
+	return h
+}
+
+func protoInput(g *G.ExprGraph, n, d int) *G.Node {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return G.NewMatrix(g, tensor.Float32, G.WithShape(n, d), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(n, d), tensor.WithBacking(x))))
+}
+
+func TestPrototypesRegistration(t *testing.T) {
+	h := newPrototypes(t, nil)
+	if h.OutputDim() != 3000 || h.FreezeSteps() != 0 {
+		t.Errorf("defaults: count %d, freeze_steps %d", h.OutputDim(), h.FreezeSteps())
+	}
+	h = newPrototypes(t, map[string]any{"count": 10, "freeze_steps": 5005})
+	if h.OutputDim() != 10 || h.FreezeSteps() != 5005 {
+		t.Errorf("count %d, freeze_steps %d", h.OutputDim(), h.FreezeSteps())
+	}
+}
+
+func TestPrototypesShapeAndNormalize(t *testing.T) {
+	h := newPrototypes(t, map[string]any{"count": 10})
+	g := G.NewGraph()
+	ps := nn.NewParams(1)
+	b := nn.NewBuilder(g, ps, true)
+	y, err := h.Apply(b, "protos", protoInput(g, 6, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !y.Shape().Eq(tensor.Shape{6, 10}) {
+		t.Errorf("scores shape %v, want (6, 10)", y.Shape())
+	}
+	if got := ps.Names(); len(got) != 1 || got[0] != "protos.weight" {
+		t.Errorf("parameters %v, want [protos.weight] (no bias)", got)
+	}
+	if err := ops.CheckGraph(g); err != nil {
+		t.Error(err)
+	}
+	w := ps.List()[0]
+	if !w.Value.Shape().Eq(tensor.Shape{10, 5}) {
+		t.Fatalf("weight shape %v, want (10, 5)", w.Value.Shape())
+	}
+	h.Normalize(ps, "protos")
+	data := w.Data()
+	for r := 0; r < 10; r++ {
+		var ss float64
+		for _, v := range data[r*5 : (r+1)*5] {
+			ss += float64(v) * float64(v)
+		}
+		if math.Abs(math.Sqrt(ss)-1) > 1e-6 {
+			t.Errorf("row %d has norm %.7g after Normalize", r, math.Sqrt(ss))
+		}
+	}
+	// with unit features and unit prototypes the scores are cosines
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range y.Value().Data().([]float32) {
+		if math.Abs(float64(v)) > 1+1e-6 {
+			t.Fatalf("score [%d] = %g, not a cosine", i, v)
+		}
+	}
+	h.Normalize(ps, "absent") // no such parameter: nothing happens
+}
+
+// TestPrototypesFiniteDifferences: gradients reach both the features and the
+// prototype matrix.
+func TestPrototypesFiniteDifferences(t *testing.T) {
+	h := newPrototypes(t, map[string]any{"count": 7})
+	opstest.CheckGrad(t, func(g *G.ExprGraph) (*G.Node, []*G.Node) {
+		b := nn.NewBuilder(g, nn.NewParams(3), true)
+		x := protoInput(g, 4, 5)
+		y, err := h.Apply(b, "protos", x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(9, 10))
+		c := make([]float32, 4*7)
+		for i := range c {
+			c[i] = float32(rng.NormFloat64())
+		}
+		cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, G.NewConstant(tensor.New(tensor.WithShape(4, 7), tensor.WithBacking(c)))))))
+		_, learn := b.Learnables()
+		return cost, append([]*G.Node{x}, learn...)
+	}, opstest.Float32)
+}

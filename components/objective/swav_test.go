@@ -1,0 +1,281 @@
+package objective
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/ops"
+	"github.com/sslrun/sslrun/ops/opstest"
+	"github.com/sslrun/sslrun/registry"
+)
+
+type swavGolden struct {
+	Sinkhorn []struct {
+		Name       string
+		Batch, K   int
+		Epsilon    float64
+		Iterations int
+		Scores     []float32
+		Codes      []float64
+	}
+	Loss []struct {
+		Name        string
+		Views       int
+		Assign      []int
+		Batch, K    int
+		Temperature float64
+		Epsilon     float64
+		Iterations  int
+		Z           []float32
+		Codes       [][]float64
+		Loss        float64
+		Grad        []float64
+	}
+}
+
+func loadSwavGolden(t *testing.T) swavGolden {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "swav_golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g swavGolden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Sinkhorn) == 0 || len(g.Loss) == 0 {
+		t.Fatal("swav_golden.json has no cases")
+	}
+	return g
+}
+
+// newSwav builds objective.swav with the schema defaults overridden by params.
+func newSwav(t *testing.T, params map[string]any) *Swav {
+	t.Helper()
+	o, err := registry.Build[Objective]("objective.swav", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.(*Swav)
+}
+
+func TestSwavRegistration(t *testing.T) {
+	o := newSwav(t, nil)
+	if o.Temperature != 0.1 || o.Epsilon != 0.05 || o.Iterations != 3 || len(o.Assign) != 2 || o.Assign[0] != 0 || o.Assign[1] != 1 || o.QueueLength != 0 || o.QueueStartEpoch != 15 {
+		t.Errorf("defaults %+v", o)
+	}
+	for _, bad := range [][]float64{{0.5}, {1, 1}, {-1}} {
+		if _, err := registry.Build[Objective]("objective.swav", map[string]any{"crops_for_assign": bad}); err == nil {
+			t.Errorf("crops_for_assign %v accepted", bad)
+		}
+	}
+}
+
+// TestSinkhornGolden compares with facebookresearch/swav's
+// distributed_sinkhorn (testdata/make_swav_golden.py), including scores for
+// which the official float64 code overflows.
+func TestSinkhornGolden(t *testing.T) {
+	for _, c := range loadSwavGolden(t).Sinkhorn {
+		t.Run(c.Name, func(t *testing.T) {
+			q := Sinkhorn(c.Scores, c.Batch, c.K, c.Iterations, c.Epsilon)
+			for i, x := range q {
+				want := c.Codes[i]
+				if math.IsNaN(float64(x)) || math.Abs(float64(x)-want) > 1e-5+1e-4*math.Abs(want) {
+					t.Fatalf("code [%d] = %.7g, PyTorch %.7g", i, x, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSinkhornMarginals: every sample's codes sum to 1 (official: Q *= B
+// after columns were scaled to 1/B) and each prototype gets about B/K.
+func TestSinkhornMarginals(t *testing.T) {
+	for _, c := range loadSwavGolden(t).Sinkhorn {
+		t.Run(c.Name, func(t *testing.T) {
+			b, k := c.Batch, c.K
+			q := Sinkhorn(c.Scores, b, k, 5000, c.Epsilon) // converged: peaked scores need many
+			for i := 0; i < b; i++ {
+				var s float64
+				for j := 0; j < k; j++ {
+					s += float64(q[i*k+j])
+				}
+				if math.Abs(s-1) > 1e-5 {
+					t.Errorf("sample %d: codes sum to %.7g", i, s)
+				}
+			}
+			for j := 0; j < k; j++ {
+				var s float64
+				for i := 0; i < b; i++ {
+					s += float64(q[i*k+j])
+				}
+				if want := float64(b) / float64(k); math.Abs(s-want) > 1e-3*want {
+					t.Errorf("prototype %d: codes sum to %.7g, want %.7g", j, s, want)
+				}
+			}
+		})
+	}
+}
+
+// swavGraph builds the swapped loss of a golden case: score inputs per view
+// and constant code nodes, the codes computed by Codes from the scores.
+func swavGraph(t *testing.T, g *G.ExprGraph, views int, assign []int, b, k int, zs []float32, temperature, eps float64, iters int) (*G.Node, []*G.Node, [][]float32) {
+	t.Helper()
+	z := viewNodes(g, zs, views, b, k)
+	scores := make([][]float32, views)
+	for v := range scores {
+		scores[v] = zs[v*b*k : (v+1)*b*k]
+	}
+	o := &Swav{Temperature: temperature, Epsilon: eps, Iterations: iters, Assign: assign}
+	codes, err := o.Codes(scores, b, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cn := make([]*G.Node, len(codes))
+	for c, q := range codes {
+		cn[c] = G.NewMatrix(g, tensor.Float32, G.WithShape(b, k), G.WithName("swav.codes."+string(rune('0'+assign[c]))),
+			G.WithValue(tensor.New(tensor.WithShape(b, k), tensor.WithBacking(append([]float32(nil), q...)))))
+	}
+	loss, err := SwappedPredictionLoss(z, cn, assign, temperature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loss, z, codes
+}
+
+func TestSwavLossGolden(t *testing.T) {
+	for _, c := range loadSwavGolden(t).Loss {
+		t.Run(c.Name, func(t *testing.T) {
+			g := G.NewGraph()
+			loss, z, codes := swavGraph(t, g, c.Views, c.Assign, c.Batch, c.K, c.Z, c.Temperature, c.Epsilon, c.Iterations)
+			for i := range codes {
+				for j, x := range codes[i] {
+					if want := c.Codes[i][j]; math.Abs(float64(x)-want) > 1e-5+1e-4*math.Abs(want) {
+						t.Fatalf("codes %d [%d] = %.7g, PyTorch %.7g", i, j, x, want)
+					}
+				}
+			}
+			// a view that predicts no codes (only itself is assigned) gets
+			// no gradient: PyTorch's is zero, gorgonia refuses to differentiate.
+			var wrt []*G.Node
+			var wrtView []int
+			for v := range z {
+				if !(len(c.Assign) == 1 && c.Assign[0] == v) {
+					wrt = append(wrt, z[v])
+					wrtView = append(wrtView, v)
+				}
+			}
+			grads, err := G.Grad(loss, wrt...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ops.CheckGraph(g); err != nil {
+				t.Error(err)
+			}
+			m := G.NewTapeMachine(g)
+			defer m.Close()
+			if err := m.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			got := float64(loss.Value().Data().(float32))
+			if math.Abs(got-c.Loss) > 1e-5*max(1, math.Abs(c.Loss)) {
+				t.Errorf("loss %.7g, PyTorch %.7g", got, c.Loss)
+			}
+			per := c.Batch * c.K
+			for v := range z {
+				if len(c.Assign) == 1 && c.Assign[0] == v {
+					for i, want := range c.Grad[v*per : (v+1)*per] {
+						if want != 0 {
+							t.Fatalf("PyTorch grad of view %d [%d] = %g, want 0", v, i, want)
+						}
+					}
+				}
+			}
+			for gi, gn := range grads {
+				v := wrtView[gi]
+				for i, x := range gn.Value().Data().([]float32) {
+					want := c.Grad[v*per+i]
+					if math.Abs(float64(x)-want) > 1e-5+1e-4*math.Abs(want) {
+						t.Fatalf("grad view %d [%d] = %.7g, PyTorch %.7g", v, i, x, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSwavFiniteDifferences differentiates the swapped loss with the codes
+// held fixed (they are computed without gradient).
+func TestSwavFiniteDifferences(t *testing.T) {
+	c := loadSwavGolden(t).Loss[1]
+	opstest.CheckGrad(t, func(g *G.ExprGraph) (*G.Node, []*G.Node) {
+		loss, z, _ := swavGraph(t, g, c.Views, c.Assign, c.Batch, c.K, c.Z, c.Temperature, c.Epsilon, c.Iterations)
+		return loss, z
+	}, opstest.Float32)
+}
+
+func TestSwavLossErrors(t *testing.T) {
+	g := G.NewGraph()
+	a := G.NewMatrix(g, tensor.Float32, G.WithShape(4, 3), G.WithName("a"))
+	b := G.NewMatrix(g, tensor.Float32, G.WithShape(5, 3), G.WithName("b"))
+	o := newSwav(t, nil)
+	if _, err := o.Loss([]*G.Node{a}); err == nil {
+		t.Error("one view accepted")
+	}
+	if _, err := o.Loss([]*G.Node{a, b}); err == nil || errors.Is(err, ErrCodesFromRunner) {
+		t.Errorf("views of different shapes: %v", err)
+	}
+	if _, err := o.Loss([]*G.Node{a, a}); !errors.Is(err, ErrCodesFromRunner) {
+		t.Errorf("Loss: %v, want ErrCodesFromRunner", err)
+	}
+	if _, err := SwappedPredictionLoss([]*G.Node{a, a}, []*G.Node{a}, []int{0, 1}, 0.1); err == nil {
+		t.Error("one code node for two assigned views accepted")
+	}
+	if _, err := SwappedPredictionLoss([]*G.Node{a, a}, []*G.Node{a}, []int{2}, 0.1); err == nil {
+		t.Error("assigned view 2 of 2 accepted")
+	}
+}
+
+func TestSwavCheckWiring(t *testing.T) {
+	views := func(counts ...int) []registry.WiredView {
+		var out []registry.WiredView
+		for i, c := range counts {
+			out = append(out, registry.WiredView{Name: "v" + string(rune('0'+i)), Count: c})
+		}
+		return out
+	}
+	protos := []registry.WiredHead{{Name: "proj", ID: "head.projection_mlp"}, {Name: "protos", ID: "head.prototypes"}}
+	tests := []struct {
+		name   string
+		assign []float64
+		w      registry.Wiring
+		want   string // "" for no error, else a substring of it
+	}{
+		{"2 views", []float64{0, 1}, registry.Wiring{Views: views(2), Heads: protos}, ""},
+		{"2+6 views", []float64{0, 1}, registry.Wiring{Views: views(2, 6), Heads: protos}, ""},
+		{"one view", []float64{0}, registry.Wiring{Views: views(1), Heads: protos}, "at least two views"},
+		{"assign out of range", []float64{0, 2}, registry.Wiring{Views: views(2), Heads: protos}, "view 2"},
+		{"no prototypes", []float64{0, 1}, registry.Wiring{Views: views(2), Heads: protos[:1]}, "head.prototypes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := newSwav(t, map[string]any{"crops_for_assign": tc.assign})
+			var wc registry.WiringChecker = o
+			err := wc.CheckWiring(tc.w)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("unexpected error %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("error %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
