@@ -1,7 +1,6 @@
 package objective
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -54,12 +53,9 @@ func init() {
 // prototype scores (B, K), the outputs of a head.prototypes, in view order.
 //
 // The codes are the Sinkhorn-Knopp assignment of the scores of each assigned
-// view, computed without gradient in float64. No graph op may compute them
-// (op kinds are fixed by ops.Allowed), so the loss is built in two phases by
-// the training loop: run the scores, compute the codes with Codes (or
-// Sinkhorn), then build the loss with SwappedPredictionLoss on code nodes
-// holding them. Loss alone therefore returns an error; the runner wires the
-// two phases (and the queue, from QueueStartEpoch on).
+// view, computed in the graph by ops.SinkhornCodes (float64, no gradient).
+// The queue (QueueLength, from QueueStartEpoch on) is not wired yet: the
+// runner issue owns the state it needs across steps.
 type Swav struct {
 	Temperature     float64
 	Epsilon         float64
@@ -69,15 +65,21 @@ type Swav struct {
 	QueueStartEpoch int
 }
 
-// ErrCodesFromRunner is returned by Loss: SwAV's codes are not graph ops.
-var ErrCodesFromRunner = errors.New("swav: the Sinkhorn codes are computed outside the graph; the training loop must compute them with Codes and build the loss with SwappedPredictionLoss")
-
-// Loss returns ErrCodesFromRunner after checking z: see Swav.
+// Loss computes the codes of every assigned view in the graph, with the
+// Sinkhorn op (no gradient), and returns the swapped-prediction loss.
 func (o *Swav) Loss(z []*G.Node) (*G.Node, error) {
 	if err := checkScores(z, o.Assign); err != nil {
 		return nil, err
 	}
-	return nil, ErrCodesFromRunner
+	codes := make([]*G.Node, len(o.Assign))
+	for c, a := range o.Assign {
+		q, err := ops.SinkhornCodes(z[a], o.Iterations, o.Epsilon) // (B, K)
+		if err != nil {
+			return nil, fmt.Errorf("swav: %w", err)
+		}
+		codes[c] = q
+	}
+	return SwappedPredictionLoss(z, codes, o.Assign, o.Temperature)
 }
 
 // CheckWiring requires every crops_for_assign entry to name an existing view,
@@ -101,75 +103,7 @@ func (o *Swav) CheckWiring(w registry.Wiring) error {
 	return fmt.Errorf("swav needs a head.prototypes block (its scores are the objective's input); the spec has none")
 }
 
-// Codes runs Sinkhorn on the scores (B, K) of each assigned view and returns
-// the codes, indexed like o.Assign. scores holds every view's scores, row-major.
-func (o *Swav) Codes(scores [][]float32, b, k int) ([][]float32, error) {
-	out := make([][]float32, len(o.Assign))
-	for i, a := range o.Assign {
-		if a >= len(scores) {
-			return nil, fmt.Errorf("swav: crops_for_assign names view %d, got %d views", a, len(scores))
-		}
-		if len(scores[a]) != b*k {
-			return nil, fmt.Errorf("swav: view %d has %d scores, want %d x %d", a, len(scores[a]), b, k)
-		}
-		out[i] = Sinkhorn(scores[a], b, k, o.Iterations, o.Epsilon)
-	}
-	return out, nil
-}
 
-// Sinkhorn is facebookresearch/swav's distributed_sinkhorn on one process:
-// scores (B, K) row-major give Q = exp(scores / eps) as (K, B), divided by
-// its sum; then iters times its rows are scaled to sum 1/K and its columns to
-// 1/B; the result times B is returned transposed, (B, K), each row summing to
-// 1. It works in float64 and subtracts the largest score first, which the
-// global normalisation cancels exactly, so large scores do not overflow.
-func Sinkhorn(scores []float32, b, k, iters int, eps float64) []float32 {
-	if len(scores) != b*k {
-		panic(fmt.Sprintf("Sinkhorn: %d scores for (%d, %d)", len(scores), b, k))
-	}
-	hi := math.Inf(-1)
-	for _, s := range scores {
-		hi = max(hi, float64(s))
-	}
-	q := make([]float64, b*k) // q[i*k+j] = Q[j][i]: kept (B, K), Q's transpose
-	var sum float64
-	for i, s := range scores {
-		q[i] = math.Exp((float64(s) - hi) / eps)
-		sum += q[i]
-	}
-	for i := range q {
-		q[i] /= sum
-	}
-	rows := make([]float64, k) // sums over the batch, per prototype
-	for it := 0; it < iters; it++ {
-		clear(rows)
-		for i := 0; i < b; i++ {
-			for j := 0; j < k; j++ {
-				rows[j] += q[i*k+j]
-			}
-		}
-		for i := 0; i < b; i++ {
-			for j := 0; j < k; j++ {
-				q[i*k+j] /= rows[j] * float64(k)
-			}
-		}
-		for i := 0; i < b; i++ {
-			r := q[i*k : (i+1)*k]
-			var c float64
-			for _, v := range r {
-				c += v
-			}
-			for j := range r {
-				r[j] /= c * float64(b)
-			}
-		}
-	}
-	out := make([]float32, b*k)
-	for i, v := range q {
-		out[i] = float32(v * float64(b))
-	}
-	return out
-}
 
 // SwappedPredictionLoss is SwAV's loss given the codes: for each assigned
 // view i (assign[c], codes[c] a (B, K) node holding its codes, not

@@ -2,7 +2,6 @@ package objective
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,7 +84,7 @@ func TestSwavRegistration(t *testing.T) {
 func TestSinkhornGolden(t *testing.T) {
 	for _, c := range loadSwavGolden(t).Sinkhorn {
 		t.Run(c.Name, func(t *testing.T) {
-			q := Sinkhorn(c.Scores, c.Batch, c.K, c.Iterations, c.Epsilon)
+			q := ops.Sinkhorn(c.Scores, c.Batch, c.K, c.Iterations, c.Epsilon)
 			for i, x := range q {
 				want := c.Codes[i]
 				if math.IsNaN(float64(x)) || math.Abs(float64(x)-want) > 1e-5+1e-4*math.Abs(want) {
@@ -102,7 +101,7 @@ func TestSinkhornMarginals(t *testing.T) {
 	for _, c := range loadSwavGolden(t).Sinkhorn {
 		t.Run(c.Name, func(t *testing.T) {
 			b, k := c.Batch, c.K
-			q := Sinkhorn(c.Scores, b, k, 5000, c.Epsilon) // converged: peaked scores need many
+			q := ops.Sinkhorn(c.Scores, b, k, 5000, c.Epsilon) // converged: peaked scores need many
 			for i := 0; i < b; i++ {
 				var s float64
 				for j := 0; j < k; j++ {
@@ -126,7 +125,7 @@ func TestSinkhornMarginals(t *testing.T) {
 }
 
 // swavGraph builds the swapped loss of a golden case: score inputs per view
-// and constant code nodes, the codes computed by Codes from the scores.
+// and constant code nodes, the codes computed by ops.Sinkhorn from the scores.
 func swavGraph(t *testing.T, g *G.ExprGraph, views int, assign []int, b, k int, zs []float32, temperature, eps float64, iters int) (*G.Node, []*G.Node, [][]float32) {
 	t.Helper()
 	z := viewNodes(g, zs, views, b, k)
@@ -134,10 +133,9 @@ func swavGraph(t *testing.T, g *G.ExprGraph, views int, assign []int, b, k int, 
 	for v := range scores {
 		scores[v] = zs[v*b*k : (v+1)*b*k]
 	}
-	o := &Swav{Temperature: temperature, Epsilon: eps, Iterations: iters, Assign: assign}
-	codes, err := o.Codes(scores, b, k)
-	if err != nil {
-		t.Fatal(err)
+	codes := make([][]float32, len(assign))
+	for c, a := range assign {
+		codes[c] = ops.Sinkhorn(scores[a], b, k, iters, eps)
 	}
 	cn := make([]*G.Node, len(codes))
 	for c, q := range codes {
@@ -230,11 +228,8 @@ func TestSwavLossErrors(t *testing.T) {
 	if _, err := o.Loss([]*G.Node{a}); err == nil {
 		t.Error("one view accepted")
 	}
-	if _, err := o.Loss([]*G.Node{a, b}); err == nil || errors.Is(err, ErrCodesFromRunner) {
-		t.Errorf("views of different shapes: %v", err)
-	}
-	if _, err := o.Loss([]*G.Node{a, a}); !errors.Is(err, ErrCodesFromRunner) {
-		t.Errorf("Loss: %v, want ErrCodesFromRunner", err)
+	if _, err := o.Loss([]*G.Node{a, b}); err == nil {
+		t.Errorf("views of different shapes accepted")
 	}
 	if _, err := SwappedPredictionLoss([]*G.Node{a, a}, []*G.Node{a}, []int{0, 1}, 0.1); err == nil {
 		t.Error("one code node for two assigned views accepted")
@@ -275,6 +270,41 @@ func TestSwavCheckWiring(t *testing.T) {
 				t.Errorf("unexpected error %v", err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Errorf("error %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestSwavLossInGraph builds the loss through the component, codes by the
+// Sinkhorn op in the same graph, and compares it with PyTorch's.
+func TestSwavLossInGraph(t *testing.T) {
+	for _, c := range loadSwavGolden(t).Loss {
+		t.Run(c.Name, func(t *testing.T) {
+			assign := make([]float64, len(c.Assign))
+			for i, a := range c.Assign {
+				assign[i] = float64(a)
+			}
+			o := newSwav(t, map[string]any{"temperature": c.Temperature, "epsilon": c.Epsilon,
+				"sinkhorn_iterations": c.Iterations, "crops_for_assign": assign})
+			g := G.NewGraph()
+			z := viewNodes(g, c.Z, c.Views, c.Batch, c.K)
+			loss, err := o.Loss(z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := G.Grad(loss, z[0]); err != nil {
+				t.Fatal(err)
+			}
+			if err := ops.CheckGraph(g); err != nil {
+				t.Error(err)
+			}
+			vm := G.NewTapeMachine(g)
+			defer vm.Close()
+			if err := vm.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			if got := float64(loss.Value().Data().(float32)); math.Abs(got-c.Loss) > 1e-5*max(1, math.Abs(c.Loss)) {
+				t.Errorf("loss %.7g, PyTorch %.7g", got, c.Loss)
 			}
 		})
 	}
