@@ -103,8 +103,6 @@ func (o *Swav) CheckWiring(w registry.Wiring) error {
 	return fmt.Errorf("swav needs a head.prototypes block (its scores are the objective's input); the spec has none")
 }
 
-
-
 // SwappedPredictionLoss is SwAV's loss given the codes: for each assigned
 // view i (assign[c], codes[c] a (B, K) node holding its codes, not
 // differentiated), loss_i is the mean over every other view v of
