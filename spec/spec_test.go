@@ -373,3 +373,36 @@ func TestWiring(t *testing.T) {
 		}
 	}
 }
+
+func TestSwAVWiring(t *testing.T) {
+	data := dataDir(t)
+	tests := []struct {
+		name, extra string
+		want        []string
+	}{
+		{"no prototypes head", "objective \"swav\" {}\n", []string{"base.hcl:19,1-17", "Invalid wiring of objective.swav", "head.prototypes"}},
+		{"crops_for_assign beyond the views", "head \"prototypes\" \"p\" { count = 10 }\nobjective \"swav\" { crops_for_assign = [0, 5] }\n",
+			[]string{"base.hcl:20,1-17", "crops_for_assign names view 5", "only 2 views"}},
+		{"valid", "head \"prototypes\" \"p\" { count = 10 }\nobjective \"swav\" {}\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.ReplaceAll(base, "DATA", data) + tt.extra
+			_, err := spec.Load("base.hcl", []byte(src), spec.Options{})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}

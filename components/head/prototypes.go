@@ -17,10 +17,14 @@ func init() {
 		Doc: "SwAV prototypes: L2-normalised features times the prototype matrix (a linear layer without bias), one score per prototype",
 		Params: []registry.Param{
 			{Name: "count", Type: registry.Int, Default: 3000, Range: registry.AtLeast(1), Doc: "number of prototypes K (official and solo-learn: 3000)"},
-			{Name: "freeze_steps", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "optimizer steps during which the prototypes' gradient is dropped (official: 5005 iterations; solo-learn CIFAR: 2 epochs)"},
+			{Name: "freeze_steps", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "first optimizer steps during which the prototypes' gradient is dropped (official ImageNet: 5005)"},
+			{Name: "freeze_epochs", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "the same in epochs (solo-learn CIFAR: 2); set at most one of the two"},
 		},
 		New: func(v registry.Values) (any, error) {
-			return &Prototypes{count: v.Int("count"), freezeSteps: v.Int("freeze_steps")}, nil
+			if v.Int("freeze_steps") > 0 && v.Int("freeze_epochs") > 0 {
+				return nil, &registry.ParamError{Param: "freeze_epochs", Msg: "set freeze_steps or freeze_epochs, not both"}
+			}
+			return &Prototypes{count: v.Int("count"), freezeSteps: v.Int("freeze_steps"), freezeEpochs: v.Int("freeze_epochs")}, nil
 		},
 	})
 }
@@ -29,9 +33,9 @@ func init() {
 // nn.Linear(D, K, bias=False) applied to L2-normalised features. The
 // training loop calls Normalize before every forward (SwAV normalises the
 // prototypes every iteration) and drops the prototypes' gradient for the
-// first FreezeSteps steps.
+// first FreezeSteps steps (or FreezeEpochs epochs).
 type Prototypes struct {
-	count, freezeSteps int
+	count, freezeSteps, freezeEpochs int
 }
 
 // OutputDim is the number of prototypes.
@@ -39,6 +43,10 @@ func (h *Prototypes) OutputDim() int { return h.count }
 
 // FreezeSteps is the number of first steps whose prototype gradient is dropped.
 func (h *Prototypes) FreezeSteps() int { return h.freezeSteps }
+
+// FreezeEpochs is the number of first epochs whose prototype gradient is
+// dropped.
+func (h *Prototypes) FreezeEpochs() int { return h.freezeEpochs }
 
 // Apply is normalize(x) Wᵀ: x (N, D) -> scores (N, count), W (count, D)
 // called name+".weight".

@@ -1,6 +1,7 @@
 package head
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/ops"
 	"github.com/sslrun/sslrun/ops/opstest"
+	"github.com/sslrun/sslrun/registry"
 )
 
 func newPrototypes(t *testing.T, values map[string]any) *Prototypes {
@@ -40,6 +42,14 @@ func TestPrototypesRegistration(t *testing.T) {
 	h = newPrototypes(t, map[string]any{"count": 10, "freeze_steps": 5005})
 	if h.OutputDim() != 10 || h.FreezeSteps() != 5005 {
 		t.Errorf("count %d, freeze_steps %d", h.OutputDim(), h.FreezeSteps())
+	}
+	if h = newPrototypes(t, map[string]any{"freeze_epochs": 2}); h.FreezeEpochs() != 2 {
+		t.Errorf("freeze_epochs %d", h.FreezeEpochs())
+	}
+	_, err := registry.Build[Head]("head.prototypes", map[string]any{"freeze_steps": 10, "freeze_epochs": 2})
+	var pe *registry.ParamError
+	if !errors.As(err, &pe) || pe.Param != "freeze_epochs" {
+		t.Errorf("both freezes: %v, want a ParamError on freeze_epochs", err)
 	}
 }
 
