@@ -233,3 +233,35 @@ func TestParamNamesAndCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestResNet18ImageNetStemGolden checks the 7x7 stride-2 stem and the
+// max-pool against torchvision on a 64x64 input (train-mode features).
+func TestResNet18ImageNetStemGolden(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "resnet18_imagenet_golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want resnetGolden
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	bb := newBackbone(t, "backbone.resnet18", map[string]any{"stem": "imagenet"})
+	ps := nn.NewParams(0)
+	g := G.NewGraph()
+	xv := tensor.New(tensor.WithShape(2, 3, 64, 64), tensor.WithBacking(fillWith(2*3*64*64, func(i int) float64 { return 2 * hashed(i, 1000) })))
+	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 3, 64, 64), G.WithName("x"), G.WithValue(xv))
+	feats, err := bb.Features(nn.NewBuilder(g, ps, true), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ops.CheckGraph(g); err != nil {
+		t.Error(err)
+	}
+	fillLikeGolden(t, ps, want.Names)
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	closeTo(t, "train features", feats.Value().Data().([]float32), want.TrainFeatures, 1e-4)
+}

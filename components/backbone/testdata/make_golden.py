@@ -3,7 +3,8 @@ stem, forward and backward, on weights both sides can compute.
 
     cd components/backbone/testdata && /usr/bin/python3 make_golden.py
 
-(Debian's python3-torch and python3-torchvision.) Every parameter is filled
+(Debian's python3-torch and python3-torchvision.) It also writes
+resnet18_imagenet_golden.json: train-mode features with the ImageNet stem. Every parameter is filled
 by an integer hash rather than a random generator, so the Go test rebuilds the
 very same network without a weights file: tensor k of the sorted state-dict
 names, element i, gets u = ((i * 2654435761 + k * 40503) mod 2^32) / 2^32 - 0.5,
@@ -51,10 +52,11 @@ def fill(name, t, k):
     return v.reshape(t.shape).to(t.dtype)
 
 
-def build():
+def build(stem="cifar"):
     model = torchvision.models.resnet18()
-    model.conv1 = torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False)
-    model.maxpool = torch.nn.Identity()
+    if stem == "cifar":
+        model.conv1 = torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        model.maxpool = torch.nn.Identity()
     model.fc = torch.nn.Identity()
     sd = model.state_dict()
     names = sorted(n for n in sd if not n.endswith("num_batches_tracked"))
@@ -103,3 +105,19 @@ def main():
 
 
 main()
+
+
+def imagenet_stem():
+    """Train-mode features of resnet18 with the ImageNet stem (7x7 stride-2
+    convolution and max-pool) on a (2, 3, 64, 64) input, same fill rule."""
+    model, names = build("imagenet")
+    model.train()
+    x = (2 * hashed(2 * 3 * 64 * 64, 1000)).float().reshape(2, 3, 64, 64)
+    with torch.no_grad():
+        feats = model(x)
+    with open("resnet18_imagenet_golden.json", "w") as f:
+        json.dump({"torch": torch.__version__, "names": names, "train_features": feats.flatten().tolist()}, f)
+        f.write("\n")
+
+
+imagenet_stem()
