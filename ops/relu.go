@@ -77,14 +77,11 @@ func (o reluGradOp) Hashcode() uint32      { return hashOf(o) }
 
 // Do takes x and dy (same shape) and returns dx.
 func (o reluGradOp) Do(in ...G.Value) (G.Value, error) {
-	x, s, err := f32(o.kind, in[0])
+	v, s, err := f32s(o.kind, in)
 	if err != nil {
 		return nil, err
 	}
-	dy, _, err := f32(o.kind, in[1])
-	if err != nil {
-		return nil, err
-	}
+	x, dy := v[0], v[1]
 	out, dx := newF32(s...)
 	for i, v := range x {
 		if v > 0 {

@@ -53,6 +53,23 @@ func f32(op string, v G.Value) ([]float32, tensor.Shape, error) {
 	return f, d.Shape(), nil
 }
 
+// f32s returns the float32 data of every input and the shape of the first.
+func f32s(op string, in []G.Value) ([][]float32, tensor.Shape, error) {
+	out := make([][]float32, len(in))
+	var shape tensor.Shape
+	for i, v := range in {
+		d, s, err := f32(op, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if i == 0 {
+			shape = s
+		}
+		out[i] = d
+	}
+	return out, shape, nil
+}
+
 func newF32(shape ...int) (*tensor.Dense, []float32) {
 	d := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(shape...))
 	return d, d.Data().([]float32)
@@ -132,18 +149,11 @@ func (o l2NormGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // Do takes x, y and dy, all (N, D), and returns dx (N, D).
 func (o l2NormGradOp) Do(in ...G.Value) (G.Value, error) {
-	x, s, err := f32(o.kind, in[0])
+	v, s, err := f32s(o.kind, in)
 	if err != nil {
 		return nil, err
 	}
-	y, _, err := f32(o.kind, in[1])
-	if err != nil {
-		return nil, err
-	}
-	dy, _, err := f32(o.kind, in[2])
-	if err != nil {
-		return nil, err
-	}
+	x, y, dy := v[0], v[1], v[2]
 	n, d := s[0], s[1]
 	out, dx := newF32(n, d)
 	for i := 0; i < n; i++ {
@@ -193,14 +203,11 @@ func (o lseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // Do: out_i = m_i + log sum_j mask_ij exp(x_ij - m_i), m_i = max over the mask.
 func (o lseOp) Do(in ...G.Value) (G.Value, error) {
-	x, s, err := f32(o.kind, in[0])
+	v, s, err := f32s(o.kind, in)
 	if err != nil {
 		return nil, err
 	}
-	mask, _, err := f32(o.kind, in[1])
-	if err != nil {
-		return nil, err
-	}
+	x, mask := v[0], v[1]
 	n, m := s[0], s[1]
 	out, y := newF32(n) // (N)
 	for i := 0; i < n; i++ {
@@ -246,22 +253,11 @@ func (o lseGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // Do takes x (N, M), mask (N, M), out (N) and dout (N); returns dx (N, M).
 func (o lseGradOp) Do(in ...G.Value) (G.Value, error) {
-	x, s, err := f32(o.kind, in[0])
+	v, s, err := f32s(o.kind, in)
 	if err != nil {
 		return nil, err
 	}
-	mask, _, err := f32(o.kind, in[1])
-	if err != nil {
-		return nil, err
-	}
-	lse, _, err := f32(o.kind, in[2])
-	if err != nil {
-		return nil, err
-	}
-	dout, _, err := f32(o.kind, in[3])
-	if err != nil {
-		return nil, err
-	}
+	x, mask, lse, dout := v[0], v[1], v[2], v[3]
 	n, m := s[0], s[1]
 	res, dx := newF32(n, m)
 	for i := 0; i < n; i++ {
