@@ -42,15 +42,6 @@ func FromU8(c, h, w int, pix []uint8) *Image {
 	return m
 }
 
-// ToU8 quantises the image to planar bytes, rounding and clamping to [0, 255].
-func (m *Image) ToU8() []uint8 {
-	out := make([]uint8, len(m.Pix))
-	for i, v := range m.Pix {
-		out[i] = quantize(v)
-	}
-	return out
-}
-
 func quantize(v float32) uint8 {
 	x := v*255 + 0.5
 	switch {
@@ -113,12 +104,6 @@ func PlanarU8(src image.Image) (c, h, w int, pix []uint8) {
 		}
 	}
 	return 3, h, w, pix
-}
-
-// FromImage converts a Go image (see PlanarU8 for channels) to an Image.
-func FromImage(src image.Image) *Image {
-	c, h, w, pix := PlanarU8(src)
-	return FromU8(c, h, w, pix)
 }
 
 // NRGBA renders the image for display: values are clamped to [0, 1], one

@@ -8,15 +8,21 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestU8RoundTrip(t *testing.T) {
+// TestQuantize checks the 8-bit rendering: exact for values that came from
+// bytes, clamped outside [0, 1].
+func TestQuantize(t *testing.T) {
 	pix := []uint8{0, 1, 127, 128, 254, 255}
-	m := FromU8(2, 1, 3, pix)
-	if diff := cmp.Diff(pix, m.ToU8()); diff != "" {
+	m := FromU8(1, 1, 6, pix)
+	got := make([]uint8, 6)
+	for i := range got {
+		got[i] = m.NRGBA().Pix[4*i]
+	}
+	if diff := cmp.Diff(pix, got); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
 	m.Pix[0], m.Pix[1] = -0.5, 1.5
-	if got := m.ToU8()[:2]; got[0] != 0 || got[1] != 255 {
-		t.Errorf("out-of-range values quantised to %v, want clamped [0 255]", got)
+	if p := m.NRGBA().Pix; p[0] != 0 || p[4] != 255 {
+		t.Errorf("out-of-range values rendered as %d and %d, want clamped 0 and 255", p[0], p[4])
 	}
 }
 

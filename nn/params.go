@@ -102,14 +102,10 @@ func (ps *Params) Get(name string, shape []int, fanIn, fanOut int, init Init, no
 // List returns the parameters in creation order.
 func (ps *Params) List() []*Param { return ps.list }
 
-// Names returns the parameter names, sorted.
-func (ps *Params) Names() []string {
-	out := make([]string, 0, len(ps.list))
-	for _, p := range ps.list {
-		out = append(out, p.Name)
-	}
-	sort.Strings(out)
-	return out
+// Param returns the parameter called name, if it has been created.
+func (ps *Params) Param(name string) (*Param, bool) {
+	p, ok := ps.byName[name]
+	return p, ok
 }
 
 // Count is the number of learnable scalars.

@@ -64,7 +64,7 @@ func (f *folderFixture) want(t testing.TB, unlabeled bool) []sample {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := imaging.FromImage(img)
+		m := imaging.FromU8(imaging.PlanarU8(img))
 		if m.C == 1 {
 			m = &imaging.Image{C: 3, H: m.H, W: m.W, Pix: append(append(m.Clone().Pix, m.Pix...), m.Pix...)}
 		}
@@ -93,7 +93,7 @@ func TestImageFolder(t *testing.T) {
 	// The PNG files hold exactly the pattern.
 	d := openSet(t, "dataset.image_folder", map[string]any{"path": f.root})
 	got, _ := d.Image(0)
-	if diff := cmp.Diff(imaging.FromImage(pattern(8, 6, 10, false)), got); diff != "" {
+	if diff := cmp.Diff(imaging.FromU8(imaging.PlanarU8(pattern(8, 6, 10, false))), got); diff != "" {
 		t.Errorf("bird/e.png (-want +got):\n%s", diff)
 	}
 	// The R plane comes first.

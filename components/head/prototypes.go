@@ -65,14 +65,8 @@ func (h *Prototypes) Apply(b *nn.Builder, name string, x *G.Node) (*G.Node, erro
 // by its L2 norm (at least 1e-12, like torch.nn.functional.normalize), in
 // place. It does nothing if the parameter does not exist yet.
 func (h *Prototypes) Normalize(ps *nn.Params, name string) {
-	var w *nn.Param
-	for _, p := range ps.List() {
-		if p.Name == name+".weight" {
-			w = p
-			break
-		}
-	}
-	if w == nil {
+	w, ok := ps.Param(name + ".weight")
+	if !ok {
 		return
 	}
 	s := w.Value.Shape()

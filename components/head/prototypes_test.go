@@ -65,7 +65,7 @@ func TestPrototypesShapeAndNormalize(t *testing.T) {
 	if !y.Shape().Eq(tensor.Shape{6, 10}) {
 		t.Errorf("scores shape %v, want (6, 10)", y.Shape())
 	}
-	if got := ps.Names(); len(got) != 1 || got[0] != "protos.weight" {
+	if got := ps.List(); len(got) != 1 || got[0].Name != "protos.weight" {
 		t.Errorf("parameters %v, want [protos.weight] (no bias)", got)
 	}
 	if err := ops.CheckGraph(g); err != nil {
