@@ -36,6 +36,9 @@ type Graph struct {
 	Params []*nn.Param
 	Nodes  G.Nodes // the parameters' nodes, same order
 	Grads  G.Nodes // d loss / d parameter, same order (training graphs)
+	// BatchNorms names the batch-norm statistics (in Model.Params) the
+	// graph uses, in layer order.
+	BatchNorms []string
 }
 
 // Shape is an input's (N, C, H, W).
@@ -93,6 +96,7 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 	}
 	out.Output = loss
 	out.Params, out.Nodes = b.Learnables()
+	out.BatchNorms = b.BatchNorms()
 	if out.Grads, err = G.Grad(loss, out.Nodes...); err != nil {
 		return nil, fmt.Errorf("model: differentiating the loss: %w", err)
 	}
@@ -126,7 +130,7 @@ func (m *Model) Features(s Shape) (*Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backbone: %w", err)
 	}
-	out := &Graph{G: g, Inputs: []*G.Node{x}, Output: y}
+	out := &Graph{G: g, Inputs: []*G.Node{x}, Output: y, BatchNorms: b.BatchNorms()}
 	out.Params, out.Nodes = b.Learnables()
 	return out, nil
 }

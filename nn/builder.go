@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -18,6 +19,7 @@ type Builder struct {
 	Training bool
 	nodes    map[*Param]*G.Node
 	order    []*Param
+	bn       []string
 }
 
 // NewBuilder returns a builder for graph g over params p.
@@ -66,6 +68,10 @@ func (b *Builder) Linear(x *G.Node, name string, in, out int, bias bool) (*G.Nod
 	return G.BroadcastAdd(y, bv, nil, []byte{0}) // (N, out)
 }
 
+// BatchNorms returns the names of the batch-norm statistics the graph uses,
+// in the order the layers were added.
+func (b *Builder) BatchNorms() []string { return b.bn }
+
 // BatchNorm normalises x (N, C) or (N, C, H, W) per channel, with a learned
 // scale (ones) and shift (zeros) and statistics owned by P.
 func (b *Builder) BatchNorm(x *G.Node, name string) (*G.Node, error) {
@@ -75,6 +81,9 @@ func (b *Builder) BatchNorm(x *G.Node, name string) (*G.Node, error) {
 	c := x.Shape()[1]
 	gamma := b.Node(b.P.Get(name+".weight", []int{c}, c, c, Ones, true))
 	beta := b.Node(b.P.Get(name+".bias", []int{c}, c, c, Zeros, true))
+	if !slices.Contains(b.bn, name) {
+		b.bn = append(b.bn, name)
+	}
 	y, err := ops.BatchNorm(x, gamma, beta, b.P.BN(name, c), b.Training)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

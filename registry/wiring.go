@@ -4,8 +4,9 @@ package registry
 // depends on other blocks (an objective that needs two views or a
 // prototypes head). The spec loader passes it once every block decoded.
 type Wiring struct {
-	Views []WiredView // view blocks, in spec order
-	Heads []WiredHead // head blocks, in spec order
+	Datasets []string    // dataset block names, in spec order
+	Views    []WiredView // view blocks, in spec order
+	Heads    []WiredHead // head blocks, in spec order
 }
 
 // WiredView is one view block.
@@ -33,4 +34,14 @@ func (w Wiring) ViewCount() int {
 // the error is reported at the component's block.
 type WiringChecker interface {
 	CheckWiring(w Wiring) error
+}
+
+// HasDataset reports whether a dataset block is called name.
+func (w Wiring) HasDataset(name string) bool {
+	for _, d := range w.Datasets {
+		if d == name {
+			return true
+		}
+	}
+	return false
 }

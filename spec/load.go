@@ -166,6 +166,9 @@ func (l *loader) load(body hcl.Body) {
 // checkWiring lets each component that cares check the blocks around it.
 func (l *loader) checkWiring() {
 	var w registry.Wiring
+	for _, d := range l.exp.Datasets {
+		w.Datasets = append(w.Datasets, d.Name)
+	}
 	for _, v := range l.exp.Views {
 		w.Views = append(w.Views, registry.WiredView{Name: v.Name, Count: v.Count})
 	}
