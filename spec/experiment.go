@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -62,6 +63,76 @@ type Train struct {
 	Workers int `json:"workers"`
 	// Prefetch is the number of batches prepared ahead of the consumer.
 	Prefetch int `json:"prefetch"`
+	// Dataset names the dataset block pretraining reads.
+	Dataset string `json:"dataset"`
+	// CheckpointEvery is how often the latest checkpoint is rewritten.
+	CheckpointEvery Interval `json:"checkpoint_every"`
+	// KeepEvery keeps every KeepEvery-th checkpoint besides the latest (0:
+	// only the latest).
+	KeepEvery int `json:"keep_every"`
+	// LogEvery is the number of steps between logged steps.
+	LogEvery int `json:"log_every"`
+}
+
+// Interval is a period counted in optimizer steps or in epochs, written
+// "500 steps" or "1 epoch" in a spec.
+type Interval struct {
+	N      int
+	Epochs bool // false: steps
+}
+
+// ParseInterval reads "N step(s)" or "N epoch(s)" with N >= 1.
+func ParseInterval(s string) (Interval, error) {
+	var n int
+	var unit string
+	if _, err := fmt.Sscanf(s, "%d %s", &n, &unit); err != nil || fmt.Sprintf("%d %s", n, unit) != s {
+		return Interval{}, fmt.Errorf("%q is not an interval: write a count and a unit, e.g. \"500 steps\" or \"1 epoch\"", s)
+	}
+	if n < 1 {
+		return Interval{}, fmt.Errorf("interval %q: the count must be at least 1", s)
+	}
+	switch unit {
+	case "step", "steps":
+		return Interval{N: n}, nil
+	case "epoch", "epochs":
+		return Interval{N: n, Epochs: true}, nil
+	}
+	return Interval{}, fmt.Errorf("interval %q: the unit is %q, want steps or epochs", s, unit)
+}
+
+// String is the interval as a spec writes it.
+func (i Interval) String() string {
+	unit := "step"
+	if i.Epochs {
+		unit = "epoch"
+	}
+	if i.N != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", i.N, unit)
+}
+
+// MarshalText writes the interval as a spec does.
+func (i Interval) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+// UnmarshalText reads an interval as a spec writes it.
+func (i *Interval) UnmarshalText(b []byte) error {
+	v, err := ParseInterval(string(b))
+	if err != nil {
+		return err
+	}
+	*i = v
+	return nil
+}
+
+// Due reports whether a checkpoint falls after step (1-based count of steps
+// done) when epochEnd says that step closed an epoch (epoch is then the
+// 0-based epoch that ended).
+func (i Interval) Due(step int, epochEnd bool, epoch int) bool {
+	if i.Epochs {
+		return epochEnd && (epoch+1)%i.N == 0
+	}
+	return step%i.N == 0
 }
 
 // Dataset returns the dataset block called name.
@@ -100,5 +171,9 @@ var (
 		{Name: "drop_last", Type: registry.Bool, Default: true, Doc: "drop the last incomplete batch of an epoch"},
 		{Name: "workers", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "data-pipeline goroutines; 0 uses GOMAXPROCS (results do not depend on it)"},
 		{Name: "prefetch", Type: registry.Int, Default: 2, Range: registry.AtLeast(1), Doc: "batches prepared ahead of training"},
+		{Name: "dataset", Type: registry.String, Default: "train", Doc: "the dataset block pretraining reads"},
+		{Name: "checkpoint_every", Type: registry.String, Default: "1 epoch", Doc: "how often the latest checkpoint is rewritten: \"N steps\" or \"N epochs\""},
+		{Name: "keep_every", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "also keep every N-th checkpoint as checkpoints/step-NNNNNNNN.safetensors (0: only the latest)"},
+		{Name: "log_every", Type: registry.Int, Default: 10, Range: registry.AtLeast(1), Doc: "optimizer steps between logged steps"},
 	}
 )

@@ -98,6 +98,9 @@ type loader struct {
 	diags    hcl.Diagnostics
 	// names maps "kind name" to where it was first defined, to report duplicates.
 	names map[string]hcl.Range
+	// trainDataset is where the train block names its dataset (the block
+	// itself when the default applies).
+	trainDataset hcl.Range
 }
 
 func (l *loader) errorf(subject hcl.Range, summary, format string, args ...any) {
@@ -168,6 +171,13 @@ func (l *loader) checkWiring() {
 	var w registry.Wiring
 	for _, d := range l.exp.Datasets {
 		w.Datasets = append(w.Datasets, d.Name)
+	}
+	// A spec that trains (it has a backbone) must name a dataset it has.
+	if l.exp.Backbone != nil && len(w.Datasets) > 0 && !w.HasDataset(l.exp.Train.Dataset) {
+		if l.trainDataset.Empty() {
+			l.trainDataset = l.exp.Backbone.Range
+		}
+		l.errorf(l.trainDataset, "Unknown dataset", "train reads dataset %q, but the spec's dataset blocks are %s.", l.exp.Train.Dataset, strings.Join(quoteAll(w.Datasets), ", "))
 	}
 	for _, v := range l.exp.Views {
 		w.Views = append(w.Views, registry.WiredView{Name: v.Name, Count: v.Count})
@@ -319,12 +329,26 @@ func (l *loader) train(blocks hcl.Blocks) {
 	if diags.HasErrors() {
 		return
 	}
+	if len(blocks) > 0 {
+		l.trainDataset = blocks[0].DefRange
+	}
+	if a, ok := attrs["dataset"]; ok {
+		l.trainDataset = a.Expr.Range()
+	}
+	every, err := ParseInterval(values.String("checkpoint_every"))
+	if err != nil {
+		l.errorf(attrs["checkpoint_every"].Expr.Range(), "Invalid checkpoint_every", "%v.", err)
+	}
 	l.exp.Train = Train{
-		Epochs:    values.Int("epochs"),
-		BatchSize: values.Int("batch_size"),
-		DropLast:  values.Bool("drop_last"),
-		Workers:   values.Int("workers"),
-		Prefetch:  values.Int("prefetch"),
+		Epochs:          values.Int("epochs"),
+		BatchSize:       values.Int("batch_size"),
+		DropLast:        values.Bool("drop_last"),
+		Workers:         values.Int("workers"),
+		Prefetch:        values.Int("prefetch"),
+		Dataset:         values.String("dataset"),
+		CheckpointEvery: every,
+		KeepEvery:       values.Int("keep_every"),
+		LogEvery:        values.Int("log_every"),
 	}
 }
 
@@ -500,4 +524,13 @@ func localsReady(expr hcl.Expression, pending map[string]*hcl.Attribute) bool {
 		}
 	}
 	return true
+}
+
+// quoteAll quotes every name, for messages.
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
 }

@@ -175,7 +175,7 @@ func TestResolution(t *testing.T) {
 	want := summary{
 		Name: "demo", Desc: "crops of 64 and 36", Path: abs, Seed: 7, Views: 8,
 		Sizes: []int{64, 36}, Scale: []float64{0.08, 1},
-		Train: spec.Train{Epochs: 10, BatchSize: 64, DropLast: true, Workers: 0, Prefetch: 2},
+		Train: spec.Train{Epochs: 10, BatchSize: 64, DropLast: true, Workers: 0, Prefetch: 2, Dataset: "train", CheckpointEvery: spec.Interval{N: 1, Epochs: true}, LogEvery: 10},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("resolved (-want +got):\n%s", diff)
@@ -404,5 +404,68 @@ func TestSwAVWiring(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrainBlock checks the train block's own diagnostics: an interval that
+// does not parse and a dataset that is not a dataset block.
+func TestTrainBlock(t *testing.T) {
+	data := dataDir(t)
+	tests := []struct {
+		name, extra string
+		want        []string
+	}{
+		{"bad interval", "train { checkpoint_every = \"5 minutes\" }\n", []string{"base.hcl:19,28-39", "Invalid checkpoint_every", `unit is "minutes"`}},
+		{"no count", "train { checkpoint_every = \"epoch\" }\n", []string{"base.hcl:19,28-35", "not an interval"}},
+		{"unknown dataset", "backbone \"convnet\" {}\ntrain { dataset = \"unlabeled\" }\n", []string{"base.hcl:20,19-30", "Unknown dataset", `"unlabeled"`, `blocks are "train"`}},
+		{"default dataset missing", "backbone \"convnet\" {}\n", nil},
+		{"steps", "train { checkpoint_every = \"500 steps\" }\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.ReplaceAll(base, "DATA", data) + tt.extra
+			exp, err := spec.Load("base.hcl", []byte(src), spec.Options{})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.name == "steps" && exp.Train.CheckpointEvery != (spec.Interval{N: 500}) {
+					t.Errorf("checkpoint_every = %+v", exp.Train.CheckpointEvery)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestInterval(t *testing.T) {
+	for _, s := range []string{"1 epoch", "3 epochs", "1 step", "500 steps"} {
+		v, err := spec.ParseInterval(s)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if v.String() != s {
+			t.Errorf("%q round trips as %q", s, v)
+		}
+	}
+	for _, s := range []string{"", "0 steps", "-1 epochs", "2", "2 steps extra", "2  steps", "two epochs"} {
+		if _, err := spec.ParseInterval(s); err == nil {
+			t.Errorf("%q parsed", s)
+		}
+	}
+	every2 := spec.Interval{N: 2, Epochs: true}
+	if every2.Due(10, false, 1) || !every2.Due(10, true, 1) || every2.Due(10, true, 0) {
+		t.Error("epoch interval due at the wrong times")
+	}
+	if !(spec.Interval{N: 5}).Due(10, false, 0) || (spec.Interval{N: 5}).Due(11, true, 0) {
+		t.Error("step interval due at the wrong times")
 	}
 }
