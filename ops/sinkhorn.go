@@ -26,13 +26,37 @@ func SinkhornCodes(scores *G.Node, iters int, eps float64) (*G.Node, error) {
 	if iters < 1 || eps <= 0 {
 		return nil, fmt.Errorf("SinkhornCodes: %d iterations at epsilon %v", iters, eps)
 	}
-	return G.ApplyOp(sinkhornOp{opBase{"sslrun.sinkhorn"}, iters, eps}, scores)
+	return SinkhornCodesQueued(scores, iters, eps, nil)
+}
+
+// SinkhornQueue holds prototype scores of past batches (SwAV's queue, scored
+// with the current prototypes) that a queued Sinkhorn op puts before the
+// batch's own. It is state read at every run, like batch-norm statistics:
+// whoever owns it sets Scores and Rows before each run; Rows 0 leaves the
+// queue out.
+type SinkhornQueue struct {
+	Scores []float32 // (Rows, K)
+	Rows   int
+}
+
+// SinkhornCodesQueued is SinkhornCodes over the queue's rows followed by the
+// batch's scores (B, K), returning the codes of the batch rows only, as
+// SwAV's distributed_sinkhorn(cat(queue scores, scores))[-B:]. q may be nil.
+func SinkhornCodesQueued(scores *G.Node, iters int, eps float64, q *SinkhornQueue) (*G.Node, error) {
+	if scores.Dims() != 2 {
+		return nil, fmt.Errorf("SinkhornCodes: want (B, K) scores, got %v", scores.Shape())
+	}
+	if iters < 1 || eps <= 0 {
+		return nil, fmt.Errorf("SinkhornCodes: %d iterations at epsilon %v", iters, eps)
+	}
+	return G.ApplyOp(sinkhornOp{opBase{"sslrun.sinkhorn"}, iters, eps, q}, scores)
 }
 
 type sinkhornOp struct {
 	opBase
 	iters int
 	eps   float64
+	queue *SinkhornQueue
 }
 
 func (sinkhornOp) Arity() int    { return 1 }
@@ -40,17 +64,31 @@ func (sinkhornOp) Type() hm.Type { return hm.NewFnType(matType(), matType()) }
 func (o sinkhornOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return shapeOf(o.kind, in[0], 2)
 }
-func (o sinkhornOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d/%v", o.kind, o.iters, o.eps) }
+func (o sinkhornOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "%s/%d/%v/%p", o.kind, o.iters, o.eps, o.queue)
+}
 func (o sinkhornOp) Hashcode() uint32      { return hashOf(o) }
 
-// Do: codes (B, K) = Sinkhorn(scores (B, K)).
+// Do: codes (B, K) = Sinkhorn(scores (B, K)), or the last B rows of
+// Sinkhorn(queue (R, K) stacked over scores) when the queue has rows.
 func (o sinkhornOp) Do(in ...G.Value) (G.Value, error) {
 	x, s, err := f32(o.kind, in[0])
 	if err != nil {
 		return nil, err
 	}
 	out, y := newF32(s...)
-	copy(y, Sinkhorn(x, s[0], s[1], o.iters, o.eps))
+	if o.queue == nil || o.queue.Rows == 0 {
+		copy(y, Sinkhorn(x, s[0], s[1], o.iters, o.eps))
+		return out, nil
+	}
+	r, k := o.queue.Rows, s[1]
+	if len(o.queue.Scores) < r*k {
+		return nil, fmt.Errorf("%s: queue of %d rows holds %d scores, want %d x %d", o.kind, r, len(o.queue.Scores), r, k)
+	}
+	all := make([]float32, 0, (r+s[0])*k) // (R+B, K)
+	all = append(all, o.queue.Scores[:r*k]...)
+	all = append(all, x...)
+	copy(y, Sinkhorn(all, r+s[0], k, o.iters, o.eps)[r*k:])
 	return out, nil
 }
 

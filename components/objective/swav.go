@@ -53,9 +53,11 @@ func init() {
 // prototype scores (B, K), the outputs of a head.prototypes, in view order.
 //
 // The codes are the Sinkhorn-Knopp assignment of the scores of each assigned
-// view, computed in the graph by ops.SinkhornCodes (float64, no gradient).
-// The queue (QueueLength, from QueueStartEpoch on) is not wired yet: the
-// runner issue owns the state it needs across steps.
+// view, computed in the graph by ops.SinkhornCodesQueued (float64, no
+// gradient). With a queue (QueueLength > 0), the training loop keeps the
+// embeddings of past batches in a Queue from QueueStartEpoch on and, once it
+// is full, their scores under the current prototypes join the batch's in
+// the Sinkhorn, as in the official main_swav.py.
 type Swav struct {
 	Temperature     float64
 	Epsilon         float64
@@ -63,6 +65,9 @@ type Swav struct {
 	Assign          []int // crops_for_assign
 	QueueLength     int
 	QueueStartEpoch int
+	// sinkhorn holds, per assigned view, the queue scores its Sinkhorn op
+	// reads; every graph built by Loss shares them.
+	sinkhorn []*ops.SinkhornQueue
 }
 
 // Loss computes the codes of every assigned view in the graph, with the
@@ -71,9 +76,19 @@ func (o *Swav) Loss(z []*G.Node) (*G.Node, error) {
 	if err := checkScores(z, o.Assign); err != nil {
 		return nil, err
 	}
+	if o.QueueLength > 0 && o.sinkhorn == nil {
+		o.sinkhorn = make([]*ops.SinkhornQueue, len(o.Assign))
+		for c := range o.sinkhorn {
+			o.sinkhorn[c] = &ops.SinkhornQueue{}
+		}
+	}
 	codes := make([]*G.Node, len(o.Assign))
 	for c, a := range o.Assign {
-		q, err := ops.SinkhornCodes(z[a], o.Iterations, o.Epsilon) // (B, K)
+		var sq *ops.SinkhornQueue
+		if o.sinkhorn != nil {
+			sq = o.sinkhorn[c]
+		}
+		q, err := ops.SinkhornCodesQueued(z[a], o.Iterations, o.Epsilon, sq) // (B, K)
 		if err != nil {
 			return nil, fmt.Errorf("swav: %w", err)
 		}

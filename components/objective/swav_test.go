@@ -38,6 +38,21 @@ type swavGolden struct {
 		Loss        float64
 		Grad        []float64
 	}
+	Queue []struct {
+		Name                  string
+		Views                 int
+		Assign                []int
+		Batch, K, Dim, Length int
+		Temperature           float64
+		Epsilon               float64
+		Iterations            int
+		Prototypes, Queue, Z  []float32
+		Embeddings            []float32
+		Codes                 [][]float64
+		Loss                  float64
+		Grad                  []float64
+		NewQueue              []float32 `json:"new_queue"`
+	}
 }
 
 func loadSwavGolden(t *testing.T) swavGolden {
@@ -307,5 +322,120 @@ func TestSwavLossInGraph(t *testing.T) {
 				t.Errorf("loss %.7g, PyTorch %.7g", got, c.Loss)
 			}
 		})
+	}
+}
+
+// TestSwavQueueGolden runs a step with a full queue against main_swav.py's
+// loop (testdata/make_swav_golden.py): the queue's embeddings, scored by the
+// prototypes, join the Sinkhorn; the loss and its gradient match PyTorch and
+// the push leaves the queue as PyTorch's.
+func TestSwavQueueGolden(t *testing.T) {
+	g := loadSwavGolden(t)
+	if len(g.Queue) == 0 {
+		t.Fatal("swav_golden.json has no queue cases")
+	}
+	for _, c := range g.Queue {
+		t.Run(c.Name, func(t *testing.T) {
+			assign := make([]float64, len(c.Assign))
+			for i, a := range c.Assign {
+				assign[i] = float64(a)
+			}
+			o := newSwav(t, map[string]any{"temperature": c.Temperature, "epsilon": c.Epsilon,
+				"sinkhorn_iterations": c.Iterations, "crops_for_assign": assign, "queue_length": c.Length})
+			gr := G.NewGraph()
+			z := viewNodes(gr, c.Z, c.Views, c.Batch, c.K)
+			loss, err := o.Loss(z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a view that predicts nothing (the only assigned one) has no
+			// gradient in gorgonia and a zero one in PyTorch.
+			var wrt []*G.Node
+			var wrtView []int
+			for v := range z {
+				if !(len(c.Assign) == 1 && c.Assign[0] == v) {
+					wrt, wrtView = append(wrt, z[v]), append(wrtView, v)
+				}
+			}
+			grads, err := G.Grad(loss, wrt...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := o.NewQueue(c.Dim, c.Batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			per := c.Length * c.Dim
+			for i := range q.Emb {
+				copy(q.Emb[i], c.Queue[i*per:(i+1)*per])
+			}
+			// Not full yet: the queue is left out.
+			q.Filled = c.Length - 1
+			if err := o.UseQueue(q, c.Prototypes, c.K); err != nil {
+				t.Fatal(err)
+			}
+			if o.sinkhorn[0].Rows != 0 {
+				t.Fatalf("a queue short of full was used (%d rows)", o.sinkhorn[0].Rows)
+			}
+			q.Filled = c.Length
+			if err := o.UseQueue(q, c.Prototypes, c.K); err != nil {
+				t.Fatal(err)
+			}
+			vm := G.NewTapeMachine(gr)
+			defer vm.Close()
+			if err := vm.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			if got := float64(loss.Value().Data().(float32)); math.Abs(got-c.Loss) > 1e-5*max(1, math.Abs(c.Loss)) {
+				t.Errorf("loss %.7g, PyTorch %.7g", got, c.Loss)
+			}
+			bk := c.Batch * c.K
+			for gi, gn := range grads {
+				v := wrtView[gi]
+				for i, x := range gn.Value().Data().([]float32) {
+					if want := c.Grad[v*bk+i]; math.Abs(float64(x)-want) > 1e-5+1e-4*math.Abs(want) {
+						t.Fatalf("grad view %d [%d] = %.7g, PyTorch %.7g", v, i, x, want)
+					}
+				}
+			}
+			bd := c.Batch * c.Dim
+			emb := make([][]float32, len(c.Assign))
+			for i, a := range c.Assign {
+				emb[i] = c.Embeddings[a*bd : (a+1)*bd]
+			}
+			if err := q.Push(emb); err != nil {
+				t.Fatal(err)
+			}
+			for i := range q.Emb {
+				for j, x := range q.Emb[i] {
+					if want := c.NewQueue[i*per+j]; x != want {
+						t.Fatalf("queue %d [%d] = %g after the push, PyTorch %g", i, j, x, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSwavQueueLength(t *testing.T) {
+	o := newSwav(t, map[string]any{"queue_length": 100})
+	q, err := o.NewQueue(4, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Length != 96 {
+		t.Errorf("queue of 100 for batches of 32 has %d rows, want 96 (main_swav.py rounds down)", q.Length)
+	}
+	if _, err := o.NewQueue(4, 128); err == nil || !strings.Contains(err.Error(), "shorter than a batch") {
+		t.Errorf("queue shorter than a batch: %v", err)
+	}
+	if o.QueueStarts(14) || !o.QueueStarts(15) {
+		t.Error("queue_start_epoch 15 not honoured")
+	}
+	if err := q.Push([][]float32{make([]float32, 32*4)}); err == nil {
+		t.Error("push with one batch for two assigned views accepted")
+	}
+	if err := q.Push([][]float32{make([]float32, 32*4), make([]float32, 32*4)}); err != nil || q.Filled != 32 {
+		t.Errorf("push: %v, filled %d", err, q.Filled)
 	}
 }

@@ -1,0 +1,87 @@
+package objective
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// Queue is SwAV's queue: for each assigned view, the L2-normalised
+// embeddings (the prototypes' input) of the last Length source images,
+// newest first. The training loop owns it, saves it in checkpoints and
+// drives it through Swav.UseQueue and Swav.Push.
+type Queue struct {
+	Length int         // rows per assigned view
+	Dim    int         // embedding width D
+	Filled int         // rows written so far, at most Length
+	Emb    [][]float32 // one (Length, D) buffer per assigned view
+}
+
+// QueueStarts reports whether epoch (0-based) keeps a queue: the objective
+// has one and the epoch is at or past queue_start_epoch.
+func (o *Swav) QueueStarts(epoch int) bool {
+	return o.QueueLength > 0 && epoch >= o.QueueStartEpoch
+}
+
+// NewQueue returns an empty queue for embeddings of width dim and batches of
+// batch source images. Its length is queue_length rounded down to a multiple
+// of batch, as main_swav.py does.
+func (o *Swav) NewQueue(dim, batch int) (*Queue, error) {
+	n := o.QueueLength - o.QueueLength%batch
+	if n < batch {
+		return nil, fmt.Errorf("swav: queue_length %d is shorter than a batch of %d images; make it a multiple of the batch size", o.QueueLength, batch)
+	}
+	q := &Queue{Length: n, Dim: dim, Emb: make([][]float32, len(o.Assign))}
+	for c := range q.Emb {
+		q.Emb[c] = make([]float32, n*dim)
+	}
+	return q, nil
+}
+
+// UseQueue sets what the Sinkhorn ops of graphs built by Loss read in the
+// next run: when q is full, the scores of its embeddings under prototypes w
+// (K, D), the current prototype matrix, for each assigned view; otherwise
+// nothing (q may be nil).
+func (o *Swav) UseQueue(q *Queue, w []float32, k int) error {
+	for c, sq := range o.sinkhorn {
+		if q == nil || q.Filled < q.Length {
+			sq.Rows = 0
+			continue
+		}
+		if len(w) != k*q.Dim {
+			return fmt.Errorf("swav: prototypes hold %d values, want %d x %d", len(w), k, q.Dim)
+		}
+		if cap(sq.Scores) < q.Length*k {
+			sq.Scores = make([]float32, q.Length*k)
+		}
+		sq.Scores = sq.Scores[:q.Length*k]
+		// scores (L, K) = emb (L, D) · wᵀ (D, K)
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+			blas32.General{Rows: q.Length, Cols: q.Dim, Stride: q.Dim, Data: q.Emb[c]},
+			blas32.General{Rows: k, Cols: q.Dim, Stride: q.Dim, Data: w},
+			0, blas32.General{Rows: q.Length, Cols: k, Stride: k, Data: sq.Scores})
+		sq.Rows = q.Length
+	}
+	return nil
+}
+
+// Push shifts every assigned view's queue down by one batch and puts that
+// view's embeddings emb[c] (B, D) on top, newest first.
+func (q *Queue) Push(emb [][]float32) error {
+	if len(emb) != len(q.Emb) {
+		return fmt.Errorf("swav queue: %d embedding batches for %d assigned views", len(emb), len(q.Emb))
+	}
+	for c, e := range emb {
+		if len(e)%q.Dim != 0 || len(e) > len(q.Emb[c]) {
+			return fmt.Errorf("swav queue: %d embedding values do not fit rows of %d in a queue of %d", len(e), q.Dim, q.Length)
+		}
+		buf := q.Emb[c]
+		copy(buf[len(e):], buf[:len(buf)-len(e)])
+		copy(buf, e)
+		if c == 0 {
+			q.Filled = min(q.Length, q.Filled+len(e)/q.Dim)
+		}
+	}
+	return nil
+}
