@@ -67,7 +67,7 @@ func (o sinkhornOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (o sinkhornOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "%s/%d/%v/%p", o.kind, o.iters, o.eps, o.queue)
 }
-func (o sinkhornOp) Hashcode() uint32      { return hashOf(o) }
+func (o sinkhornOp) Hashcode() uint32 { return hashOf(o) }
 
 // Do: codes (B, K) = Sinkhorn(scores (B, K)), or the last B rows of
 // Sinkhorn(queue (R, K) stacked over scores) when the queue has rows.
