@@ -26,6 +26,8 @@ type Model struct {
 	Backbone  backbone.Backbone
 	Heads     []NamedHead
 	Objective objective.Objective
+	// Embeddings asks Train for Graph.Embeddings (SwAV's queue keeps them).
+	Embeddings bool
 }
 
 // Graph is one built graph with its input nodes and the parameters it uses.
@@ -39,6 +41,9 @@ type Graph struct {
 	// BatchNorms names the batch-norm statistics (in Model.Params) the
 	// graph uses, in layer order.
 	BatchNorms []string
+	// Embeddings are, per view, the L2-normalised input of the last head
+	// (B, D), when Model.Embeddings asked for them.
+	Embeddings []*G.Node
 }
 
 // Shape is an input's (N, C, H, W).
@@ -63,6 +68,9 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		out.Inputs = append(out.Inputs, G.NewTensor(g, tensor.Float32, 4, G.WithShape(s[:]...), G.WithName(fmt.Sprintf("view%d", i))))
 	}
 	z := make([]*G.Node, len(views))
+	if m.Embeddings {
+		out.Embeddings = make([]*G.Node, len(views))
+	}
 	for _, group := range groupBySize(views) {
 		x := out.Inputs[group[0]] // (B, C, H, W)
 		if len(group) > 1 {
@@ -75,17 +83,23 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 				return nil, err
 			}
 		}
-		y, err := m.project(b, x) // (len(group)*B, D)
+		y, last, err := m.project(b, x) // (len(group)*B, D), the last head's input
 		if err != nil {
 			return nil, err
 		}
 		bs := views[0][0]
 		for j, v := range group {
-			if len(group) == 1 {
-				z[v] = y
+			if z[v], err = rows(y, j, bs, len(group)); err != nil { // (B, D)
+				return nil, err
+			}
+			if out.Embeddings == nil {
 				continue
 			}
-			if z[v], err = G.Slice(y, G.S(j*bs, (j+1)*bs)); err != nil { // (B, D)
+			e, err := rows(last, j, bs, len(group)) // (B, E)
+			if err != nil {
+				return nil, err
+			}
+			if out.Embeddings[v], err = ops.L2Normalize(e); err != nil {
 				return nil, err
 			}
 		}
@@ -106,18 +120,28 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 	return out, nil
 }
 
-// project runs the backbone and every head.
-func (m *Model) project(b *nn.Builder, x *G.Node) (*G.Node, error) {
-	y, err := m.Backbone.Features(b, x)
-	if err != nil {
-		return nil, fmt.Errorf("backbone: %w", err)
+// rows is the j-th of n blocks of bs rows of x, or x itself when n is 1.
+func rows(x *G.Node, j, bs, n int) (*G.Node, error) {
+	if n == 1 {
+		return x, nil
 	}
+	return G.Slice(x, G.S(j*bs, (j+1)*bs))
+}
+
+// project runs the backbone and every head; it also returns the last head's
+// input.
+func (m *Model) project(b *nn.Builder, x *G.Node) (y, last *G.Node, err error) {
+	if y, err = m.Backbone.Features(b, x); err != nil {
+		return nil, nil, fmt.Errorf("backbone: %w", err)
+	}
+	last = y
 	for _, h := range m.Heads {
+		last = y
 		if y, err = h.Head.Apply(b, h.Name, y); err != nil {
-			return nil, fmt.Errorf("head %q: %w", h.Name, err)
+			return nil, nil, fmt.Errorf("head %q: %w", h.Name, err)
 		}
 	}
-	return y, nil
+	return y, last, nil
 }
 
 // Features builds the evaluation graph: images (N, C, H, W) to backbone
