@@ -48,6 +48,13 @@ func (h *Prototypes) FreezeSteps() int { return h.freezeSteps }
 // dropped.
 func (h *Prototypes) FreezeEpochs() int { return h.freezeEpochs }
 
+// Frozen reports whether the prototypes' gradient is dropped at an optimizer
+// step (0-based) that falls in epoch (0-based), as main_swav.py does while
+// iteration < freeze_prototypes_niters.
+func (h *Prototypes) Frozen(step, epoch int) bool {
+	return step < h.freezeSteps || epoch < h.freezeEpochs
+}
+
 // Apply is normalize(x) Wᵀ: x (N, D) -> scores (N, count), W (count, D)
 // called name+".weight".
 func (h *Prototypes) Apply(b *nn.Builder, name string, x *G.Node) (*G.Node, error) {

@@ -121,3 +121,26 @@ func TestPrototypesFiniteDifferences(t *testing.T) {
 		return cost, append([]*G.Node{x}, learn...)
 	}, opstest.Float32)
 }
+
+func TestPrototypesFrozen(t *testing.T) {
+	tests := []struct {
+		params      map[string]any
+		step, epoch int
+		want        bool
+	}{
+		{map[string]any{}, 0, 0, false},
+		{map[string]any{"freeze_steps": 10}, 9, 0, true},
+		{map[string]any{"freeze_steps": 10}, 10, 0, false},
+		{map[string]any{"freeze_epochs": 2}, 500, 1, true},
+		{map[string]any{"freeze_epochs": 2}, 501, 2, false},
+	}
+	for _, tt := range tests {
+		h, err := registry.Build[Head]("head.prototypes", tt.params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.(*Prototypes).Frozen(tt.step, tt.epoch); got != tt.want {
+			t.Errorf("%v: Frozen(%d, %d) = %v, want %v", tt.params, tt.step, tt.epoch, got, tt.want)
+		}
+	}
+}

@@ -24,6 +24,10 @@ func (o *Swav) QueueStarts(epoch int) bool {
 	return o.QueueLength > 0 && epoch >= o.QueueStartEpoch
 }
 
+// AssignedViews are the crops_for_assign views, whose embeddings the queue
+// keeps, in order.
+func (o *Swav) AssignedViews() []int { return o.Assign }
+
 // NewQueue returns an empty queue for embeddings of width dim and batches of
 // batch source images. Its length is queue_length rounded down to a multiple
 // of batch, as main_swav.py does.
