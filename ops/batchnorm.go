@@ -63,6 +63,10 @@ type BNStats struct {
 	Momentum float64
 	// Eps is added to the variance before its square root.
 	Eps float64
+	// Tracked counts the training forwards that updated Mean and Var, one
+	// per run of a training node, like PyTorch's num_batches_tracked. Eval
+	// forwards leave it alone.
+	Tracked int64
 }
 
 // NewBNStats returns statistics for channels channels with PyTorch's
@@ -152,9 +156,13 @@ func (s *bnState) count() int { return s.n * s.inner }
 
 // forward writes y (N, C, inner) = (x - mean) * invstd * gamma + beta. In
 // training it takes mean and invstd from x, saves them and updates the
-// running statistics; in eval it takes them from the running statistics.
+// running statistics (and counts the update); in eval it takes them from
+// the running statistics.
 func (s *bnState) forward(y, x, gamma, beta []float32) {
 	st := s.stats
+	if s.training {
+		st.Tracked++
+	}
 	m := float64(s.count())
 	bnChannels(s.c, len(x), func(ch int) {
 		if s.training {

@@ -243,6 +243,9 @@ func TestBatchNormModeSwitch(t *testing.T) {
 				if !slices.Equal(stats.Mean, mean) || !slices.Equal(stats.Var, vr) {
 					t.Fatalf("eval changed the running statistics")
 				}
+				if stats.Tracked != 1 {
+					t.Fatalf("Tracked = %d after train and eval, want 1", stats.Tracked)
+				}
 				closeTo(t, "eval y", values(eval.y), bnEvalRef(gc.X3, gc.Shape, stats, gc.Weight, gc.Bias))
 			}
 
@@ -250,6 +253,9 @@ func TestBatchNormModeSwitch(t *testing.T) {
 			closeTo(t, "train y after eval", values(train.y), gc.Train2)
 			closeTo(t, "running mean after train, eval, train", stats.Mean, gc.RunningMean2)
 			closeTo(t, "running var after train, eval, train", stats.Var, gc.RunningVar2)
+			if stats.Tracked != 2 {
+				t.Errorf("Tracked = %d after train, eval, train, want 2", stats.Tracked)
+			}
 		})
 	}
 }
@@ -317,8 +323,8 @@ func TestBatchNormBuffers(t *testing.T) {
 	if _, err := op.UsePreallocDo(tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(4, 3, 4)), in...); err == nil {
 		t.Errorf("UsePreallocDo accepted a buffer of the wrong shape")
 	}
-	if !slices.Equal(stats.Mean, before) {
-		t.Errorf("a refused UsePreallocDo updated the running statistics")
+	if !slices.Equal(stats.Mean, before) || stats.Tracked != 2 {
+		t.Errorf("a refused UsePreallocDo updated the running statistics (Tracked %d after two runs)", stats.Tracked)
 	}
 	buf := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(shape...))
 	got, err := op.UsePreallocDo(buf, in...)
