@@ -1,8 +1,12 @@
 package evaluate
 
 import (
+	"context"
+	"errors"
 	"math"
 	"testing"
+
+	"github.com/sslrun/sslrun/registry"
 )
 
 func TestKNN(t *testing.T) {
@@ -34,5 +38,26 @@ func TestKNN(t *testing.T) {
 	}
 	if _, _, err := KNN(train, Features{Dim: 3}, 3, 1, 0.1); err == nil {
 		t.Error("mismatched widths accepted")
+	}
+}
+
+func TestWeightedKNN(t *testing.T) {
+	train := Features{Dim: 2, Data: []float32{1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9, -1, 0}, Labels: []int{0, 0, 1, 1, 2}}
+	test := Features{Dim: 2, Data: []float32{2, 0.1, 0.2, 3, -5, 0.2}, Labels: []int{0, 1, 1}}
+	e, err := registry.Build[Evaluator]("evaluate.knn", map[string]any{"k": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Evaluate(context.Background(), train, test, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Result{Top1: 2.0 / 3, Top5: 1}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Evaluate(ctx, train, test, 3); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: error %v, want context.Canceled", err)
 	}
 }
