@@ -12,9 +12,10 @@ import (
 	"github.com/sslrun/sslrun/components/backbone"
 	"github.com/sslrun/sslrun/components/head"
 	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
-	"github.com/sslrun/sslrun/optim"
+	"github.com/sslrun/sslrun/registry"
 )
 
 // peakRSSMB is the process's peak resident memory (VmHWM) in MiB.
@@ -68,7 +69,11 @@ func BenchmarkSimCLRStep(b *testing.B) {
 	}
 	vm := G.NewTapeMachine(g.G)
 	defer vm.Close()
-	opt := &optim.SGD{LR: 0.1, Momentum: 0.9}
+	const lr = 0.1
+	opt, err := registry.Build[optimizer.Optimizer]("optimizer.sgd", map[string]any{"lr": lr, "momentum": 0.9, "scale_lr": false})
+	if err != nil {
+		b.Fatal(err)
+	}
 	grads := make([][]float32, len(g.Grads))
 	step := func() {
 		vm.Reset()
@@ -78,7 +83,7 @@ func BenchmarkSimCLRStep(b *testing.B) {
 		for i, gn := range g.Grads {
 			grads[i] = gn.Value().Data().([]float32)
 		}
-		if err := opt.Step(g.Params, grads); err != nil {
+		if err := opt.Step(g.Params, grads, lr); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/sslrun/sslrun/components/backbone"
 	"github.com/sslrun/sslrun/components/head"
 	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
-	"github.com/sslrun/sslrun/optim"
+	"github.com/sslrun/sslrun/registry"
 )
 
 // TestSwAVMultiCrop trains SwAV on 2 large and 3 small crops of different
@@ -48,7 +49,11 @@ func TestSwAVMultiCrop(t *testing.T) {
 	}
 	vm := G.NewTapeMachine(g.G)
 	defer vm.Close()
-	opt := &optim.SGD{LR: 0.05, Momentum: 0.9}
+	const lr = 0.05
+	opt, err := registry.Build[optimizer.Optimizer]("optimizer.sgd", map[string]any{"lr": lr, "momentum": 0.9, "scale_lr": false})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var losses []float64
 	for step := 0; step < 15; step++ {
 		vm.Reset()
@@ -64,7 +69,7 @@ func TestSwAVMultiCrop(t *testing.T) {
 		for i, gn := range g.Grads {
 			grads[i] = gn.Value().Data().([]float32)
 		}
-		if err := opt.Step(g.Params, grads); err != nil {
+		if err := opt.Step(g.Params, grads, lr); err != nil {
 			t.Fatal(err)
 		}
 		protos.(*head.Prototypes).Normalize(m.Params, "prototypes")

@@ -13,9 +13,9 @@ import (
 	"github.com/sslrun/sslrun/components/evaluate"
 	"github.com/sslrun/sslrun/components/head"
 	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
-	"github.com/sslrun/sslrun/optim"
 	"github.com/sslrun/sslrun/pipeline"
 	"github.com/sslrun/sslrun/registry"
 	"github.com/sslrun/sslrun/spec"
@@ -152,7 +152,11 @@ func TestTrainingSanity(t *testing.T) {
 	}
 	vm := G.NewTapeMachine(g.G)
 	defer vm.Close()
-	opt := &optim.SGD{LR: 0.1, Momentum: 0.9, WeightDecay: 5e-4}
+	const lr = 0.1
+	opt, err := registry.Build[optimizer.Optimizer]("optimizer.sgd", map[string]any{"lr": lr, "momentum": 0.9, "weight_decay": 5e-4, "scale_lr": false})
+	if err != nil {
+		t.Fatal(err)
+	}
 	loader := &pipeline.Loader{Data: train, Views: views, Seed: uint64(exp.Seed), BatchSize: bs, DropLast: true, Prefetch: 2}
 	const steps, window = 200, 25
 	var losses []float64
@@ -171,7 +175,7 @@ func TestTrainingSanity(t *testing.T) {
 		for i, gn := range g.Grads {
 			grads[i] = gn.Value().Data().([]float32)
 		}
-		if err := opt.Step(g.Params, grads); err != nil {
+		if err := opt.Step(g.Params, grads, lr); err != nil {
 			t.Fatal(err)
 		}
 		losses = append(losses, float64(g.Output.Value().Data().(float32)))
