@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sslrun/sslrun/registry"
 )
@@ -123,51 +127,135 @@ func knn(ctx context.Context, train, test Features, classes, k int, temperature 
 	tr, te := normalized(train), normalized(test)
 	nTrain, nTest := len(train.Labels), len(test.Labels)
 	k = min(k, nTrain)
-	type neighbour struct {
-		sim float64
-		idx int
-	}
-	sims := make([]neighbour, nTrain)
-	votes := make([]float64, classes)
-	order := make([]int, classes)
-	var hit1, hit5 int
-	for i := 0; i < nTest; i++ {
-		if err := ctx.Err(); err != nil {
-			return 0, 0, fmt.Errorf("stopped after %d of %d test vectors: %w", i, nTest, err)
-		}
-		q := te[i*train.Dim : (i+1)*train.Dim]
-		for j := 0; j < nTrain; j++ {
-			var dot float64
-			for d, v := range tr[j*train.Dim : (j+1)*train.Dim] {
-				dot += float64(v) * float64(q[d])
+	// Test vectors are independent: workers take fixed chunks of them and
+	// each records its own hits, so the result does not depend on how many
+	// workers ran.
+	hits := make([]uint8, nTest) // 1: top-1 hit, 2: top-5 hit, 3: both
+	const chunk = 64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), (nTest+chunk-1)/chunk)) {
+		wg.Go(func() {
+			nb := newNeighbours(k)
+			votes := make([]float64, classes)
+			order := make([]int, classes)
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= nTest || ctx.Err() != nil {
+					return
+				}
+				for i := lo; i < min(lo+chunk, nTest); i++ {
+					q := te[i*train.Dim : (i+1)*train.Dim]
+					nb.reset()
+					for j := 0; j < nTrain; j++ {
+						var dot float64
+						for d, v := range tr[j*train.Dim : (j+1)*train.Dim] {
+							dot += float64(v) * float64(q[d])
+						}
+						nb.offer(dot, j)
+					}
+					for c := range votes {
+						votes[c], order[c] = 0, c
+					}
+					for _, n := range nb.sorted() {
+						votes[train.Labels[n.idx]] += math.Exp(n.sim / temperature)
+					}
+					sort.SliceStable(order, func(a, b int) bool { return votes[order[a]] > votes[order[b]] })
+					want := test.Labels[i]
+					if order[0] == want {
+						hits[i] |= 1
+					}
+					if slices.Contains(order[:min(5, classes)], want) {
+						hits[i] |= 2
+					}
+				}
 			}
-			sims[j] = neighbour{dot, j}
-		}
-		sort.Slice(sims, func(a, b int) bool {
-			if sims[a].sim != sims[b].sim {
-				return sims[a].sim > sims[b].sim
-			}
-			return sims[a].idx < sims[b].idx
 		})
-		for c := range votes {
-			votes[c], order[c] = 0, c
-		}
-		for _, n := range sims[:k] {
-			votes[train.Labels[n.idx]] += math.Exp(n.sim / temperature)
-		}
-		sort.SliceStable(order, func(a, b int) bool { return votes[order[a]] > votes[order[b]] })
-		want := test.Labels[i]
-		if order[0] == want {
-			hit1++
-		}
-		for _, c := range order[:min(5, classes)] {
-			if c == want {
-				hit5++
-				break
-			}
-		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return 0, 0, fmt.Errorf("stopped: %w", err)
+	}
+	var hit1, hit5 int
+	for _, h := range hits {
+		hit1 += int(h & 1)
+		hit5 += int(h >> 1)
 	}
 	return float64(hit1) / float64(nTest), float64(hit5) / float64(nTest), nil
+}
+
+// neighbour is a training vector's similarity to the query.
+type neighbour struct {
+	sim float64
+	idx int
+}
+
+// closer orders neighbours: higher similarity first, lower index on ties.
+func closer(a, b neighbour) bool {
+	if a.sim != b.sim {
+		return a.sim > b.sim
+	}
+	return a.idx < b.idx
+}
+
+// neighbours keeps the k closest neighbours offered, in a heap whose root is
+// the farthest of them.
+type neighbours struct {
+	k    int
+	heap []neighbour
+}
+
+func newNeighbours(k int) *neighbours { return &neighbours{k: k, heap: make([]neighbour, 0, k)} }
+
+func (h *neighbours) reset() { h.heap = h.heap[:0] }
+
+func (h *neighbours) offer(sim float64, idx int) {
+	n := neighbour{sim, idx}
+	if len(h.heap) < h.k {
+		h.heap = append(h.heap, n)
+		for i := len(h.heap) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !closer(h.heap[p], h.heap[i]) {
+				break
+			}
+			h.heap[p], h.heap[i] = h.heap[i], h.heap[p]
+			i = p
+		}
+		return
+	}
+	if !closer(n, h.heap[0]) {
+		return
+	}
+	h.heap[0] = n
+	for i := 0; ; {
+		far, l, r := i, 2*i+1, 2*i+2
+		if l < len(h.heap) && closer(h.heap[far], h.heap[l]) {
+			far = l
+		}
+		if r < len(h.heap) && closer(h.heap[far], h.heap[r]) {
+			far = r
+		}
+		if far == i {
+			return
+		}
+		h.heap[i], h.heap[far] = h.heap[far], h.heap[i]
+		i = far
+	}
+}
+
+// sorted returns the kept neighbours, closest first (the heap is consumed
+// in place; reset before reuse).
+func (h *neighbours) sorted() []neighbour {
+	slices.SortFunc(h.heap, func(a, b neighbour) int {
+		if closer(a, b) {
+			return -1
+		}
+		if closer(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return h.heap
 }
 
 // normalized returns f's vectors divided by their L2 norms (at least

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
 	"testing"
 
 	"github.com/sslrun/sslrun/registry"
@@ -59,5 +62,79 @@ func TestWeightedKNN(t *testing.T) {
 	cancel()
 	if _, err := e.Evaluate(ctx, train, test, 3); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v, want context.Canceled", err)
+	}
+}
+
+// referenceKNN is the rule written plainly: sort every training vector by
+// similarity (ties by index), let the first k vote.
+func referenceKNN(train, test Features, classes, k int, temperature float64) (top1, top5 float64) {
+	tr, te := normalized(train), normalized(test)
+	var h1, h5 int
+	for i := range test.Labels {
+		type nb struct {
+			sim float64
+			idx int
+		}
+		var all []nb
+		for j := range train.Labels {
+			var dot float64
+			for d := 0; d < train.Dim; d++ {
+				dot += float64(tr[j*train.Dim+d]) * float64(te[i*train.Dim+d])
+			}
+			all = append(all, nb{dot, j})
+		}
+		sort.SliceStable(all, func(a, b int) bool { return all[a].sim > all[b].sim })
+		votes := make([]float64, classes)
+		for _, n := range all[:min(k, len(all))] {
+			votes[train.Labels[n.idx]] += math.Exp(n.sim / temperature)
+		}
+		order := make([]int, classes)
+		for c := range order {
+			order[c] = c
+		}
+		sort.SliceStable(order, func(a, b int) bool { return votes[order[a]] > votes[order[b]] })
+		if order[0] == test.Labels[i] {
+			h1++
+		}
+		for _, c := range order[:min(5, classes)] {
+			if c == test.Labels[i] {
+				h5++
+			}
+		}
+	}
+	return float64(h1) / float64(len(test.Labels)), float64(h5) / float64(len(test.Labels))
+}
+
+// TestKNNMatchesReference checks the heap selection and the parallel split
+// against the plain rule, on coarse features full of ties, for several k
+// and worker counts.
+func TestKNNMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	gen := func(n, dim, classes int) Features {
+		f := Features{Dim: dim}
+		for i := 0; i < n; i++ {
+			c := rng.IntN(classes)
+			f.Labels = append(f.Labels, c)
+			for d := 0; d < dim; d++ {
+				f.Data = append(f.Data, float32(rng.IntN(3)+c%2*(d%2))) // few distinct values: many ties
+			}
+		}
+		return f
+	}
+	const classes = 7
+	train, test := gen(300, 4, classes), gen(150, 4, classes)
+	for _, k := range []int{1, 5, 20, 400} {
+		want1, want5 := referenceKNN(train, test, classes, k, 0.1)
+		for _, procs := range []int{1, 2, 3} {
+			old := runtime.GOMAXPROCS(procs)
+			got1, got5, err := KNN(train, test, classes, k, 0.1)
+			runtime.GOMAXPROCS(old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got1 != want1 || got5 != want5 {
+				t.Errorf("k %d, GOMAXPROCS %d: top-1 %v top-5 %v, reference %v %v", k, procs, got1, got5, want1, want5)
+			}
+		}
 	}
 }
