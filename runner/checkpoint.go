@@ -1,0 +1,216 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/sslrun/sslrun/atomicfile"
+	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/components/optimizer"
+	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/safetensors"
+)
+
+// position is where training stands between two steps.
+type position struct {
+	Step      int     // optimizer steps done
+	Epoch     int     // epoch of the next step (0-based)
+	EpochStep int     // steps done in that epoch
+	EpochLoss float64 // sum of the losses of those steps
+}
+
+// checkpoint is everything a run needs to continue exactly: the parameters,
+// batch-norm statistics, optimizer state, SwAV queue and the position in the
+// data (which, with the seed, fixes every later random draw).
+type checkpoint struct {
+	Experiment string // the experiment's name
+	Config     string // sha256 of the resolved experiment
+	Pos        position
+	Params     *nn.Params
+	Optimizer  optimizer.State
+	Queue      *objective.Queue // nil without a queue
+}
+
+// Checkpoint metadata keys.
+const (
+	metaExperiment = "sslrun.experiment"
+	metaConfig     = "sslrun.config_sha256"
+	metaStep       = "sslrun.step"
+	metaEpoch      = "sslrun.epoch"
+	metaEpochStep  = "sslrun.epoch_step"
+	metaEpochLoss  = "sslrun.epoch_loss"
+	metaQueue      = "sslrun.queue" // "length,dim,filled"
+)
+
+// write stores c at path atomically: a reader sees the old file or the new
+// one, never a part.
+func (c *checkpoint) write(path string) error {
+	var ts []safetensors.Tensor
+	for _, p := range c.Params.List() {
+		ts = append(ts, safetensors.F32("param/"+p.Name, p.Value.Shape(), p.Data()))
+	}
+	for _, name := range c.Params.BNNames() {
+		s := c.Params.BN(name, 0)
+		ts = append(ts,
+			safetensors.F32("bn/"+name+".running_mean", []int{len(s.Mean)}, s.Mean),
+			safetensors.F32("bn/"+name+".running_var", []int{len(s.Var)}, s.Var),
+			safetensors.I64("bn/"+name+".num_batches_tracked", []int{}, []int64{s.Tracked}))
+	}
+	for k, v := range c.Optimizer.Buffers {
+		ts = append(ts, safetensors.F32("optim/"+k, []int{len(v)}, v))
+	}
+	for k, v := range c.Optimizer.Counters {
+		ts = append(ts, safetensors.I64("optim_count/"+k, []int{}, []int64{v}))
+	}
+	meta := map[string]string{
+		metaExperiment: c.Experiment,
+		metaConfig:     c.Config,
+		metaStep:       strconv.Itoa(c.Pos.Step),
+		metaEpoch:      strconv.Itoa(c.Pos.Epoch),
+		metaEpochStep:  strconv.Itoa(c.Pos.EpochStep),
+		metaEpochLoss:  strconv.FormatFloat(c.Pos.EpochLoss, 'g', -1, 64),
+	}
+	if q := c.Queue; q != nil {
+		meta[metaQueue] = fmt.Sprintf("%d,%d,%d", q.Length, q.Dim, q.Filled)
+		for i, e := range q.Emb {
+			ts = append(ts, safetensors.F32(fmt.Sprintf("queue/%d", i), []int{q.Length, q.Dim}, e))
+		}
+	}
+	return atomicfile.Write(path, func(w io.Writer) error { return safetensors.Write(w, ts, meta) })
+}
+
+// readCheckpoint loads the checkpoint at path into params, which must hold
+// every parameter and batch norm the checkpoint does with the same shapes
+// (build the run's graphs first), and returns the rest of its state.
+func readCheckpoint(path string, params *nn.Params) (*checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	f, err := safetensors.Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
+	}
+	c, err := decodeCheckpoint(f, params)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, error) {
+	c := &checkpoint{Params: params, Experiment: f.Metadata[metaExperiment], Config: f.Metadata[metaConfig],
+		Optimizer: optimizer.State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}}
+	if c.Experiment == "" || c.Config == "" {
+		return nil, fmt.Errorf("not an sslrun checkpoint (no %s metadata)", metaExperiment)
+	}
+	ints := []struct {
+		key string
+		dst *int
+	}{{metaStep, &c.Pos.Step}, {metaEpoch, &c.Pos.Epoch}, {metaEpochStep, &c.Pos.EpochStep}}
+	for _, m := range ints {
+		v, err := strconv.Atoi(f.Metadata[m.key])
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("metadata %s = %q is not a count", m.key, f.Metadata[m.key])
+		}
+		*m.dst = v
+	}
+	var err error
+	if c.Pos.EpochLoss, err = strconv.ParseFloat(f.Metadata[metaEpochLoss], 64); err != nil {
+		return nil, fmt.Errorf("metadata %s = %q is not a number", metaEpochLoss, f.Metadata[metaEpochLoss])
+	}
+	seen := map[string]bool{}
+	for _, p := range params.List() {
+		if err := copyF32(f, "param/"+p.Name, p.Data(), seen); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range params.BNNames() {
+		s := params.BN(name, 0)
+		if err := copyF32(f, "bn/"+name+".running_mean", s.Mean, seen); err != nil {
+			return nil, err
+		}
+		if err := copyF32(f, "bn/"+name+".running_var", s.Var, seen); err != nil {
+			return nil, err
+		}
+		n, err := int64At(f, "bn/"+name+".num_batches_tracked", seen)
+		if err != nil {
+			return nil, err
+		}
+		s.Tracked = n
+	}
+	if q, ok := f.Metadata[metaQueue]; ok {
+		c.Queue = &objective.Queue{}
+		if _, err := fmt.Sscanf(q, "%d,%d,%d", &c.Queue.Length, &c.Queue.Dim, &c.Queue.Filled); err != nil {
+			return nil, fmt.Errorf("metadata %s = %q: %w", metaQueue, q, err)
+		}
+	}
+	for _, t := range f.Tensors {
+		if seen[t.Name] {
+			continue
+		}
+		kind, key, _ := strings.Cut(t.Name, "/")
+		switch kind {
+		case "optim":
+			v, err := t.Float32s()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", t.Name, err)
+			}
+			c.Optimizer.Buffers[key] = v
+		case "optim_count":
+			v, err := t.Int64s()
+			if err != nil || len(v) != 1 {
+				return nil, fmt.Errorf("%s: not an integer counter", t.Name)
+			}
+			c.Optimizer.Counters[key] = v[0]
+		case "queue":
+			i, err := strconv.Atoi(key)
+			if c.Queue == nil || err != nil || i != len(c.Queue.Emb) {
+				return nil, fmt.Errorf("unexpected tensor %s", t.Name)
+			}
+			v, err := t.Float32s()
+			if err != nil || len(v) != c.Queue.Length*c.Queue.Dim {
+				return nil, fmt.Errorf("%s: want %d x %d float32 values", t.Name, c.Queue.Length, c.Queue.Dim)
+			}
+			c.Queue.Emb = append(c.Queue.Emb, v)
+		default:
+			return nil, fmt.Errorf("holds %s, which this experiment's model does not have", t.Name)
+		}
+	}
+	return c, nil
+}
+
+// copyF32 copies the float32 tensor name of f into dst, which must be as long.
+func copyF32(f *safetensors.File, name string, dst []float32, seen map[string]bool) error {
+	t, ok := f.Get(name)
+	if !ok {
+		return fmt.Errorf("lacks %s, which this experiment's model has", name)
+	}
+	v, err := t.Float32s()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(v) != len(dst) {
+		return fmt.Errorf("%s holds %d values, the model's %d", name, len(v), len(dst))
+	}
+	copy(dst, v)
+	seen[name] = true
+	return nil
+}
+
+// int64At reads the integer scalar name of f.
+func int64At(f *safetensors.File, name string, seen map[string]bool) (int64, error) {
+	t, ok := f.Get(name)
+	if !ok {
+		return 0, fmt.Errorf("lacks %s, which this experiment's model has", name)
+	}
+	v, err := t.Int64s()
+	if err != nil || len(v) != 1 {
+		return 0, fmt.Errorf("%s: not an integer scalar", name)
+	}
+	seen[name] = true
+	return v[0], nil
+}

@@ -1,0 +1,122 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/components/augment"
+	"github.com/sslrun/sslrun/components/dataset"
+	"github.com/sslrun/sslrun/components/evaluate"
+	"github.com/sslrun/sslrun/imaging"
+	"github.com/sslrun/sslrun/model"
+	"github.com/sslrun/sslrun/pipeline"
+	"github.com/sslrun/sslrun/registry"
+)
+
+// evalBatch is the number of images per run of the evaluation graph.
+const evalBatch = 200
+
+// evalTransforms is the deterministic preprocessing of evaluation images:
+// the first view's output size, reached by a resize of the shorter side to
+// size/0.875 and a centre crop when the images differ from it (the ImageNet
+// protocol; CIFAR-sized images pass as they are), then the first view's
+// trailing invertible steps (its normalize).
+func evalTransforms(views []pipeline.View, sample *imaging.Image) ([]augment.Transform, error) {
+	if len(views) == 0 {
+		return nil, fmt.Errorf("no view block: evaluation takes its image size and normalisation from the first view")
+	}
+	first := views[0]
+	first.Count = 1
+	out := pipeline.Apply([]pipeline.View{first}, sample, 0, 0, 0)[0]
+	if out.H != out.W {
+		return nil, fmt.Errorf("view %q makes %dx%d images; evaluation needs square ones", first.Name, out.W, out.H)
+	}
+	var steps []augment.Transform
+	if sample.H != out.H || sample.W != out.W {
+		resize, err := registry.Build[augment.Transform]("augment.resize", map[string]any{"size": int(math.Round(float64(out.H) / 0.875))})
+		if err != nil {
+			return nil, err
+		}
+		crop, err := registry.Build[augment.Transform]("augment.center_crop", map[string]any{"size": out.H})
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, resize, crop)
+	}
+	tail := len(first.Steps)
+	for tail > 0 {
+		if _, ok := first.Steps[tail-1].(augment.Inverter); !ok {
+			break
+		}
+		tail--
+	}
+	return append(steps, first.Steps[tail:]...), nil
+}
+
+// extractFeatures runs the model's evaluation graph (batch norm in eval
+// mode) over every image of d, preprocessed by prep, and returns the
+// backbone features with their labels.
+func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform) (evaluate.Features, error) {
+	var out evaluate.Features
+	n := d.Len()
+	load := func(i int) (*imaging.Image, error) {
+		img, err := d.Image(i)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %q: %w", name, err)
+		}
+		for _, s := range prep {
+			img = s.Apply(img, nil)
+		}
+		return img, nil
+	}
+	first, err := load(0)
+	if err != nil {
+		return out, err
+	}
+	batch := min(evalBatch, n)
+	g, err := m.Features(model.Shape{batch, first.C, first.H, first.W})
+	if err != nil {
+		return out, err
+	}
+	per := len(first.Pix)
+	x := make([]float32, batch*per) // (B, C, H, W)
+	if err := G.Let(g.Inputs[0], tensor.New(tensor.WithShape(batch, first.C, first.H, first.W), tensor.WithBacking(x))); err != nil {
+		return out, err
+	}
+	vm := G.NewTapeMachine(g.G)
+	defer vm.Close()
+	out.Labels = make([]int, n)
+	for i := range n {
+		if out.Labels[i] = d.Label(i); out.Labels[i] < 0 {
+			return out, fmt.Errorf("dataset %q is unlabeled (image %d); evaluation needs labels", name, i)
+		}
+	}
+	for lo := 0; lo < n; lo += batch {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		k := min(batch, n-lo)
+		for j := range batch {
+			img, err := load(lo + min(j, k-1)) // a short last batch repeats its last image
+			if err != nil {
+				return out, err
+			}
+			if len(img.Pix) != per {
+				return out, fmt.Errorf("dataset %q: image %d is %dx%dx%d after preprocessing, image 0 %dx%dx%d", name, lo+j, img.C, img.H, img.W, first.C, first.H, first.W)
+			}
+			copy(x[j*per:], img.Pix)
+		}
+		vm.Reset()
+		if err := vm.RunAll(); err != nil {
+			return out, fmt.Errorf("features of %q: %w", name, err)
+		}
+		f := g.Output.Value().Data().([]float32) // (B, D)
+		out.Dim = len(f) / batch
+		out.Data = append(out.Data, f[:k*out.Dim]...)
+	}
+	return out, nil
+}

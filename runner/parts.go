@@ -1,0 +1,135 @@
+package runner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sslrun/sslrun/components/backbone"
+	"github.com/sslrun/sslrun/components/evaluate"
+	"github.com/sslrun/sslrun/components/head"
+	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/components/optimizer"
+	"github.com/sslrun/sslrun/components/schedule"
+	"github.com/sslrun/sslrun/model"
+	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/pipeline"
+	"github.com/sslrun/sslrun/registry"
+	"github.com/sslrun/sslrun/spec"
+)
+
+// parts are an experiment's components, built from its resolved spec.
+type parts struct {
+	model      *model.Model
+	optimizer  optimizer.Optimizer
+	schedule   schedule.Schedule
+	evaluators []evaluator
+	views      []pipeline.View
+	// frozen are the heads whose parameters sit out some first steps
+	// (SwAV's prototypes), with their names.
+	frozen []frozenHead
+	// queue is the objective when it keeps a queue of embeddings.
+	queue objective.Queued
+}
+
+// evaluator is one evaluate block.
+type evaluator struct {
+	protocol string // summary key: the ID without "evaluate.", plus the block's name if any
+	eval     evaluate.Evaluator
+}
+
+// frozenHead is a head that drops its gradient for a while and renormalises
+// its weights before every step.
+type frozenHead struct {
+	name string
+	head interface {
+		Frozen(step, epoch int) bool
+		Normalize(ps *nn.Params, name string)
+	}
+}
+
+// newModel builds the backbone, heads and objective with fresh parameters
+// from the experiment's seed: the same seed gives the same initial weights.
+func newModel(exp *spec.Experiment) (*model.Model, error) {
+	if exp.Backbone == nil {
+		return nil, fmt.Errorf("%s has no backbone block; add e.g. backbone \"resnet18\" { stem = \"cifar\" }", exp.File)
+	}
+	if exp.Objective == nil {
+		return nil, fmt.Errorf("%s has no objective block; add e.g. objective \"nt_xent\" {}", exp.File)
+	}
+	bb, err := registry.New[backbone.Backbone](exp.Backbone.ID, exp.Backbone.Params)
+	if err != nil {
+		return nil, fmt.Errorf("backbone: %w", err)
+	}
+	m := &model.Model{Params: nn.NewParams(uint64(exp.Seed)), Backbone: bb}
+	for _, h := range exp.Heads {
+		hh, err := registry.New[head.Head](h.ID, h.Params)
+		if err != nil {
+			return nil, fmt.Errorf("head %q: %w", h.Name, err)
+		}
+		m.Heads = append(m.Heads, model.NamedHead{Name: h.Name, Head: hh})
+	}
+	if m.Objective, err = registry.New[objective.Objective](exp.Objective.ID, exp.Objective.Params); err != nil {
+		return nil, fmt.Errorf("objective: %w", err)
+	}
+	return m, nil
+}
+
+// buildParts builds every component the run needs.
+func buildParts(exp *spec.Experiment) (*parts, error) {
+	m, err := newModel(exp)
+	if err != nil {
+		return nil, err
+	}
+	p := &parts{model: m}
+	if exp.Optimizer == nil {
+		return nil, fmt.Errorf("%s has no optimizer block; add e.g. optimizer \"sgd\" { lr = 0.1 }", exp.File)
+	}
+	if p.optimizer, err = registry.New[optimizer.Optimizer](exp.Optimizer.ID, exp.Optimizer.Params); err != nil {
+		return nil, fmt.Errorf("optimizer: %w", err)
+	}
+	if exp.Schedule == nil {
+		p.schedule, err = registry.Build[schedule.Schedule]("schedule.constant", nil)
+	} else {
+		p.schedule, err = registry.New[schedule.Schedule](exp.Schedule.ID, exp.Schedule.Params)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("schedule: %w", err)
+	}
+	for _, c := range exp.Evaluate {
+		e, err := registry.New[evaluate.Evaluator](c.ID, c.Params)
+		if err != nil {
+			return nil, fmt.Errorf("evaluate %s: %w", c.ID, err)
+		}
+		protocol := strings.TrimPrefix(c.ID, "evaluate.")
+		if c.Name != "" {
+			protocol += "." + c.Name
+		}
+		p.evaluators = append(p.evaluators, evaluator{protocol: protocol, eval: e})
+	}
+	if p.views, err = pipeline.BuildViews(exp); err != nil {
+		return nil, err
+	}
+	for _, h := range m.Heads {
+		if f, ok := h.Head.(interface {
+			Frozen(step, epoch int) bool
+			Normalize(ps *nn.Params, name string)
+		}); ok {
+			p.frozen = append(p.frozen, frozenHead{name: h.Name, head: f})
+		}
+	}
+	if q, ok := m.Objective.(objective.Queued); ok && queueLength(exp) > 0 {
+		if len(m.Heads) == 0 {
+			return nil, fmt.Errorf("objective %s keeps a queue of the last head's input, but the spec has no head", exp.Objective.ID)
+		}
+		p.queue = q
+		m.Embeddings = true
+	}
+	return p, nil
+}
+
+// queueLength is the objective's queue_length parameter, 0 if it has none.
+func queueLength(exp *spec.Experiment) int {
+	n, _ := exp.Objective.Params.Get("queue_length")
+	l, _ := n.(int)
+	return l
+}

@@ -1,0 +1,625 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sslrun/sslrun/atomicfile"
+	"github.com/sslrun/sslrun/buildinfo"
+	"github.com/sslrun/sslrun/components/augment"
+	"github.com/sslrun/sslrun/components/dataset"
+	"github.com/sslrun/sslrun/components/evaluate"
+	"github.com/sslrun/sslrun/model"
+	"github.com/sslrun/sslrun/pipeline"
+	"github.com/sslrun/sslrun/spec"
+)
+
+// Files of a run folder.
+const (
+	SpecFile     = "spec.hcl"
+	ConfigFile   = "config.json"
+	LogFile      = "log.jsonl"
+	SummaryFile  = "summary.json"
+	BackboneFile = "backbone.safetensors"
+	// LatestCheckpoint is under checkpoints/.
+	LatestCheckpoint = "latest.safetensors"
+)
+
+// Options control a run.
+type Options struct {
+	// Out is the run folder; empty means runs/<experiment>-<time>.
+	Out string
+	// Vars are the --var values given on the command line, recorded in
+	// config.json (the spec was loaded with them).
+	Vars map[string]string
+	// MaxSteps stops pretraining after this many steps in all (0: no limit);
+	// the evaluations still run.
+	MaxSteps int
+	// Progress receives progress for people (nil: none); Terminal redraws
+	// one line in place.
+	Progress io.Writer
+	Terminal bool
+}
+
+// Config is config.json: the resolved experiment and what else decides the
+// run's results.
+type Config struct {
+	Experiment json.RawMessage `json:"experiment"`
+	// SpecPath is the absolute path the spec was loaded from: relative paths
+	// in it resolve from its folder when the run is resumed.
+	SpecPath  string            `json:"spec_path"`
+	Version   string            `json:"sslrun_version"`
+	GoVersion string            `json:"go_version"`
+	MaxProcs  int               `json:"gomaxprocs"`
+	Vars      map[string]string `json:"variables_given"`
+	// Datasets holds a sha256 of the decoded content (labels and pixels) of
+	// every dataset block the run reads.
+	Datasets map[string]string `json:"dataset_sha256"`
+}
+
+// Summary is summary.json.
+type Summary struct {
+	Experiment  string                `json:"experiment"`
+	Seed        int                   `json:"seed"`
+	Steps       int                   `json:"steps"`
+	FinalLoss   float64               `json:"final_loss"`
+	WallSeconds float64               `json:"wall_seconds"`
+	ImagesPerS  float64               `json:"images_per_s"`
+	Eval        map[string]EvalResult `json:"eval,omitempty"`
+}
+
+// EvalResult is one protocol's scores, with the backbone at initialisation
+// when its block asked for a baseline.
+type EvalResult struct {
+	evaluate.Result
+	Baseline *evaluate.Result `json:"baseline,omitempty"`
+}
+
+// Result is what Run, Resume and Evaluate leave.
+type Result struct {
+	Dir     string
+	Summary *Summary
+}
+
+// run is one invocation on a run folder.
+type run struct {
+	dir      string
+	exp      *spec.Experiment
+	cfg      *Config
+	hash     string // sha256 of cfg.Experiment
+	p        *parts
+	opts     Options
+	log      zerolog.Logger
+	logFile  *os.File
+	datasets map[string]dataset.Dataset
+	progress *progress
+	began    time.Time
+}
+
+// Run pretrains and evaluates exp (loaded from src with opts.Vars) in a new
+// run folder.
+func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (*Result, error) {
+	dir := opts.Out
+	if dir == "" {
+		dir = filepath.Join("runs", exp.Name+"-"+time.Now().Format("20060102-150405"))
+	}
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return nil, fmt.Errorf("%s already holds a run; continue it with `sslrun resume %s` or choose another --out", dir, dir)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the run folder: %w", err)
+	}
+	expJSON, err := json.Marshal(exp)
+	if err != nil {
+		return nil, err
+	}
+	specPath, err := filepath.Abs(exp.File)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{Experiment: expJSON, SpecPath: specPath, Version: buildinfo.Version(), GoVersion: buildinfo.GoVersion(),
+		MaxProcs: runtime.GOMAXPROCS(0), Vars: opts.Vars, Datasets: map[string]string{}}
+	if cfg.Vars == nil {
+		cfg.Vars = map[string]string{}
+	}
+	r, err := newRun(dir, exp, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	if err := atomicfile.Write(filepath.Join(dir, SpecFile), func(w io.Writer) error { _, err := w.Write(src); return err }); err != nil {
+		return nil, err
+	}
+	for _, name := range r.datasetNames() {
+		d, err := r.dataset(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Datasets[name], err = contentHash(d); err != nil {
+			return nil, fmt.Errorf("dataset %q: %w", name, err)
+		}
+	}
+	if err := writeJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
+		return nil, err
+	}
+	r.log.Info().Str("event", "start").RawJSON("config", mustJSON(cfg)).Msg("run started")
+	r.progress.say("run folder %s", dir)
+	return r.train(ctx, nil)
+}
+
+// Resume continues the run in dir from its latest checkpoint.
+func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
+	r, err := openRun(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	path := filepath.Join(dir, "checkpoints", LatestCheckpoint)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s has no checkpoint to resume from: %w", dir, err)
+	}
+	return r.train(ctx, &path)
+}
+
+// Evaluate runs the experiment's evaluations on the backbone a finished run
+// exported (and at initialisation where asked) and rewrites summary.json.
+func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
+	r, err := openRun(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	data, err := os.ReadFile(filepath.Join(dir, BackboneFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s has no exported backbone (pretraining did not finish; resume it first): %w", dir, err)
+	}
+	prep, err := r.evalPrep(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.p.model.Features(prep.shape)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.LoadBackbone(data, g, r.p.model.Params); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, BackboneFile), err)
+	}
+	sum, err := readSummary(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, err
+	}
+	if sum.Eval, err = r.evaluate(ctx, prep); err != nil {
+		return nil, err
+	}
+	sum.WallSeconds = time.Since(r.began).Seconds()
+	if err := writeJSON(filepath.Join(dir, SummaryFile), sum); err != nil {
+		return nil, err
+	}
+	return &Result{Dir: dir, Summary: sum}, nil
+}
+
+// openRun reopens an existing run folder: its config, its spec resolved
+// again from the recorded path and variables, and its log for appending.
+func openRun(dir string, opts Options) (*run, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
+	}
+	var cfg Config
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, SpecFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
+	}
+	var recorded struct {
+		File string `json:"file"`
+	}
+	if err := json.Unmarshal(cfg.Experiment, &recorded); err != nil {
+		return nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	exp, err := spec.Load(cfg.SpecPath, src, spec.Options{Vars: cfg.Vars})
+	if err != nil {
+		return nil, fmt.Errorf("the run's spec no longer resolves: %w", err)
+	}
+	exp.File = recorded.File
+	now, err := json.Marshal(exp)
+	if err != nil {
+		return nil, err
+	}
+	var then bytes.Buffer
+	if err := json.Compact(&then, cfg.Experiment); err != nil {
+		return nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	if !bytes.Equal(now, then.Bytes()) {
+		return nil, fmt.Errorf("%s resolves differently now than when the run started (a data path moved or a default changed); start a new run", filepath.Join(dir, SpecFile))
+	}
+	opts.Vars = cfg.Vars
+	return newRun(dir, exp, &cfg, opts)
+}
+
+// newRun builds the experiment's parts and opens the log for appending.
+func newRun(dir string, exp *spec.Experiment, cfg *Config, opts Options) (*run, error) {
+	p, err := buildParts(exp)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, LogFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write the run's log: %w", err)
+	}
+	hash, err := experimentHash(exp)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{dir: dir, exp: exp, cfg: cfg, hash: hash, p: p, opts: opts, logFile: f,
+		log: zerolog.New(f).With().Timestamp().Logger(), datasets: map[string]dataset.Dataset{}, began: time.Now()}
+	if opts.Progress != nil {
+		r.progress = &progress{w: opts.Progress, terminal: opts.Terminal}
+	}
+	return r, nil
+}
+
+func (r *run) close() {
+	r.progress.done()
+	r.logFile.Close()
+}
+
+// datasetNames are the dataset blocks the run reads: pretraining's, then
+// every evaluation's, without repeats.
+func (r *run) datasetNames() []string {
+	names := []string{r.exp.Train.Dataset}
+	for _, e := range r.p.evaluators {
+		tr, te := e.eval.Splits()
+		for _, n := range []string{tr, te} {
+			if !contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// dataset opens the dataset block name once.
+func (r *run) dataset(ctx context.Context, name string) (dataset.Dataset, error) {
+	if d, ok := r.datasets[name]; ok {
+		return d, nil
+	}
+	d, err := pipeline.OpenDataset(ctx, r.exp, name)
+	if err != nil {
+		return nil, err
+	}
+	r.datasets[name] = d
+	return d, nil
+}
+
+// train pretrains from scratch or from the checkpoint at resume, exports
+// the backbone, evaluates and writes the summary.
+func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
+	exp := r.exp
+	data, err := r.dataset(ctx, exp.Train.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	sample, err := data.Image(0)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %q: %w", exp.Train.Dataset, err)
+	}
+	if err := pipeline.CheckChannels(r.p.views, sample.C); err != nil {
+		return nil, err
+	}
+	loader := &pipeline.Loader{Data: data, Views: r.p.views, Seed: uint64(exp.Seed), BatchSize: exp.Train.BatchSize,
+		DropLast: exp.Train.DropLast, Workers: exp.Train.Workers, Prefetch: exp.Train.Prefetch}
+	perEpoch := loader.Steps()
+	if perEpoch == 0 {
+		return nil, fmt.Errorf("dataset %q has %d images, fewer than one batch of %d with drop_last", exp.Train.Dataset, data.Len(), exp.Train.BatchSize)
+	}
+	t := &trainer{exp: exp, p: r.p, loader: loader, graphs: map[int]*stepGraph{}, log: r.log, progress: r.progress,
+		maxSteps: r.opts.MaxSteps, peak: r.p.optimizer.LR(exp.Train.BatchSize), perEpoch: perEpoch, total: perEpoch * exp.Train.Epochs}
+	defer t.close()
+	for _, v := range pipeline.Apply(r.p.views, sample, uint64(exp.Seed), 0, 0) {
+		t.shapes = append(t.shapes, model.Shape{exp.Train.BatchSize, v.C, v.H, v.W})
+	}
+	// Building the full-batch graph creates every parameter from the seed,
+	// so a checkpoint has somewhere to go.
+	if _, err := t.graph(exp.Train.BatchSize); err != nil {
+		return nil, err
+	}
+	if resume != nil {
+		c, err := readCheckpoint(*resume, r.p.model.Params)
+		if err != nil {
+			return nil, err
+		}
+		if c.Experiment != exp.Name || c.Config != r.hash {
+			return nil, fmt.Errorf("checkpoint %s belongs to experiment %q with another configuration, not to this run of %q", *resume, c.Experiment, exp.Name)
+		}
+		if err := r.p.optimizer.SetState(c.Optimizer); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", *resume, err)
+		}
+		t.pos, t.queue = c.Pos, c.Queue
+		r.log.Info().Str("event", "resume").Int("step", t.pos.Step).Int("epoch", t.pos.Epoch).Msg("resumed from the latest checkpoint")
+		r.progress.say("resuming %s at step %d (epoch %d)", r.dir, t.pos.Step, t.pos.Epoch+1)
+	}
+	t.checkpoint = func() error { return r.checkpoint(t) }
+	trainErr := t.run(ctx)
+	r.progress.done()
+	if trainErr != nil {
+		var le *LossError
+		if errors.As(trainErr, &le) {
+			r.log.Error().Str("event", "nan").Int("step", le.Step).Int("epoch", le.Epoch).Str("loss", fmt.Sprint(le.Loss)).Msg(le.Error())
+		}
+		return nil, trainErr
+	}
+	prep, err := r.evalPrep(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.p.model.Features(prep.shape)
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{"sslrun.experiment": exp.Name, "sslrun.backbone": exp.Backbone.ID, "sslrun.step": fmt.Sprint(t.pos.Step)}
+	if err := atomicfile.Write(filepath.Join(r.dir, BackboneFile), func(w io.Writer) error {
+		return model.ExportBackbone(w, g, r.p.model.Params, meta)
+	}); err != nil {
+		return nil, err
+	}
+	trainSecs := t.busy.Seconds()
+	sum := &Summary{Experiment: exp.Name, Seed: exp.Seed, Steps: t.pos.Step, FinalLoss: t.lastLoss}
+	if trainSecs > 0 {
+		sum.ImagesPerS = float64(t.images) / trainSecs
+	}
+	r.log.Info().Str("event", "pretrained").Int("steps", t.pos.Step).Float64("loss", t.lastLoss).
+		Float64("images_per_s", sum.ImagesPerS).Float64("seconds", time.Since(r.began).Seconds()).Msg("pretraining done")
+	if sum.Eval, err = r.evaluate(ctx, prep); err != nil {
+		return nil, err
+	}
+	sum.WallSeconds = time.Since(r.began).Seconds()
+	if err := writeJSON(filepath.Join(r.dir, SummaryFile), sum); err != nil {
+		return nil, err
+	}
+	r.log.Info().Str("event", "end").Int("steps", t.pos.Step).Float64("seconds", sum.WallSeconds).Msg("run finished")
+	return &Result{Dir: r.dir, Summary: sum}, nil
+}
+
+// checkpoint writes checkpoints/latest.safetensors and, every keep_every-th
+// time, a numbered copy.
+func (r *run) checkpoint(t *trainer) error {
+	c := &checkpoint{Experiment: r.exp.Name, Config: r.hash, Pos: t.pos, Params: r.p.model.Params,
+		Optimizer: r.p.optimizer.State(), Queue: t.queue}
+	latest := filepath.Join(r.dir, "checkpoints", LatestCheckpoint)
+	if err := c.write(latest); err != nil {
+		return err
+	}
+	if k := r.exp.Train.KeepEvery; k > 0 {
+		n := checkpointNumber(r.exp.Train.CheckpointEvery, t.pos, t.perEpoch)
+		if n%k == 0 {
+			if err := c.write(filepath.Join(r.dir, "checkpoints", fmt.Sprintf("step-%08d.safetensors", t.pos.Step))); err != nil {
+				return err
+			}
+		}
+	}
+	r.log.Info().Str("event", "checkpoint").Int("step", t.pos.Step).Int("epoch", t.pos.Epoch).Msg("")
+	return nil
+}
+
+// checkpointNumber is how many periodic checkpoints fall at or before pos.
+func checkpointNumber(every spec.Interval, pos position, perEpoch int) int {
+	if every.Epochs {
+		return pos.Step / perEpoch / every.N
+	}
+	return pos.Step / every.N
+}
+
+// evalSetup is the evaluation preprocessing and the image shape it makes.
+type evalSetup struct {
+	prep  []augment.Transform
+	shape model.Shape
+}
+
+// evalPrep derives the evaluation preprocessing from the first view and an
+// image of the pretraining dataset.
+func (r *run) evalPrep(ctx context.Context) (*evalSetup, error) {
+	data, err := r.dataset(ctx, r.exp.Train.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	sample, err := data.Image(0)
+	if err != nil {
+		return nil, err
+	}
+	prep, err := evalTransforms(r.p.views, sample)
+	if err != nil {
+		return nil, err
+	}
+	img, _ := data.Image(0)
+	for _, s := range prep {
+		img = s.Apply(img, nil)
+	}
+	return &evalSetup{prep: prep, shape: model.Shape{evalBatch, img.C, img.H, img.W}}, nil
+}
+
+// evaluate runs every evaluate block on the current weights and, where
+// asked, on the same backbone at its seeded initialisation.
+func (r *run) evaluate(ctx context.Context, setup *evalSetup) (map[string]EvalResult, error) {
+	if len(r.p.evaluators) == 0 {
+		return nil, nil
+	}
+	type key struct {
+		init bool
+		name string
+	}
+	cache := map[key]evaluate.Features{}
+	var initial *model.Model
+	features := func(init bool, name string) (evaluate.Features, error) {
+		if f, ok := cache[key{init, name}]; ok {
+			return f, nil
+		}
+		d, err := r.dataset(ctx, name)
+		if err != nil {
+			return evaluate.Features{}, err
+		}
+		m := r.p.model
+		if init {
+			if initial == nil {
+				if initial, err = newModel(r.exp); err != nil {
+					return evaluate.Features{}, err
+				}
+			}
+			m = initial
+		}
+		r.progress.say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[init])
+		f, err := extractFeatures(ctx, m, d, name, setup.prep)
+		if err != nil {
+			return f, err
+		}
+		cache[key{init, name}] = f
+		return f, nil
+	}
+	out := map[string]EvalResult{}
+	for _, e := range r.p.evaluators {
+		trName, teName := e.eval.Splits()
+		d, err := r.dataset(ctx, trName)
+		if err != nil {
+			return nil, err
+		}
+		classes := len(d.Classes())
+		score := func(init bool) (evaluate.Result, error) {
+			tr, err := features(init, trName)
+			if err != nil {
+				return evaluate.Result{}, err
+			}
+			te, err := features(init, teName)
+			if err != nil {
+				return evaluate.Result{}, err
+			}
+			began := time.Now()
+			res, err := e.eval.Evaluate(ctx, tr, te, classes)
+			if err != nil {
+				return res, fmt.Errorf("evaluate %s: %w", e.protocol, err)
+			}
+			r.log.Info().Str("event", "eval").Str("protocol", e.protocol).Bool("baseline", init).
+				Float64("top1", res.Top1).Float64("top5", res.Top5).Float64("seconds", time.Since(began).Seconds()).Msg("")
+			r.progress.say("%s%s: top-1 %.2f%%, top-5 %.2f%%", e.protocol, map[bool]string{true: " (initialisation)"}[init], 100*res.Top1, 100*res.Top5)
+			return res, nil
+		}
+		res, err := score(false)
+		if err != nil {
+			return nil, err
+		}
+		er := EvalResult{Result: res}
+		if e.eval.Baseline() {
+			b, err := score(true)
+			if err != nil {
+				return nil, err
+			}
+			er.Baseline = &b
+		}
+		out[e.protocol] = er
+	}
+	return out, nil
+}
+
+// experimentHash is a sha256 of the resolved experiment apart from the
+// path its spec was given by, which checkpoints carry to be matched with
+// their run.
+func experimentHash(exp *spec.Experiment) (string, error) {
+	e := *exp
+	e.File = ""
+	b, err := json.Marshal(&e)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// contentHash is a sha256 over a dataset's length, classes, labels and
+// decoded pixels: it changes when any image or label does, whatever the
+// files' format.
+func contentHash(d dataset.Dataset) (string, error) {
+	h := sha256.New()
+	var buf [8]byte
+	put := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	put(uint64(d.Len()))
+	classes := append([]string(nil), d.Classes()...)
+	for _, c := range classes {
+		put(uint64(len(c)))
+		h.Write([]byte(c))
+	}
+	pix := make([]byte, 0, 4096)
+	for i := range d.Len() {
+		img, err := d.Image(i)
+		if err != nil {
+			return "", err
+		}
+		put(uint64(int64(d.Label(i))))
+		put(uint64(img.C)<<40 | uint64(img.H)<<20 | uint64(img.W))
+		pix = pix[:0]
+		for _, v := range img.Pix {
+			pix = binary.LittleEndian.AppendUint32(pix, math.Float32bits(v))
+		}
+		h.Write(pix)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readSummary reads summary.json, or starts one when a run has none yet.
+func readSummary(path string) (*Summary, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Summary{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("%s is corrupt: %w", path, err)
+	}
+	return &s, nil
+}
+
+// writeJSON writes v indented, atomically.
+func writeJSON(path string, v any) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
