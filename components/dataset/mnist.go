@@ -28,9 +28,10 @@ func init() {
 			splitParam,
 			{Name: "images", Type: registry.Path, Doc: "IDX image file (N x rows x columns) to read instead of a folder; split is then unused", Default: "", MustExist: true},
 			{Name: "labels", Type: registry.Path, Doc: "IDX label file (N) that goes with images (empty: unlabeled)", Default: "", MustExist: true},
+			{Name: "limit", Type: registry.Int, Doc: "read only the first N images, for quick runs (0: all)", Default: 0, Range: registry.AtLeast(0)},
 		},
 		New: func(v registry.Values) (any, error) {
-			m := &mnist{path: v.String("path"), split: v.String("split"), images: v.String("images"), labels: v.String("labels")}
+			m := &mnist{path: v.String("path"), split: v.String("split"), images: v.String("images"), labels: v.String("labels"), limit: v.Int("limit")}
 			switch {
 			case m.labels != "" && m.images == "":
 				return nil, &registry.ParamError{Param: "labels", Msg: "needs images, the IDX image file the labels belong to"}
@@ -46,6 +47,7 @@ func init() {
 type mnist struct {
 	path, split    string
 	images, labels string
+	limit          int
 }
 
 // Open reads the image and label files; the images are slices of the
@@ -76,9 +78,13 @@ func (m *mnist) Open(ctx context.Context) (Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, h, w := images.dims[0], images.dims[1], images.dims[2]
-	if n > 0 && (h == 0 || w == 0) {
+	total, h, w := images.dims[0], images.dims[1], images.dims[2]
+	if total > 0 && (h == 0 || w == 0) {
 		return nil, fmt.Errorf("%s: IDX images of %dx%d pixels", imagesFile, w, h)
+	}
+	n := total
+	if m.limit > 0 {
+		n = min(n, m.limit)
 	}
 	set := &memorySet{c: 1, h: h, w: w, pix: make([][]uint8, n)}
 	for i := range set.pix {
@@ -94,14 +100,16 @@ func (m *mnist) Open(ctx context.Context) (Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(labels.data) != n {
-		return nil, fmt.Errorf("%s holds %d labels but %s holds %d images", labelsFile, len(labels.data), imagesFile, n)
+	if len(labels.data) != total {
+		return nil, fmt.Errorf("%s holds %d labels but %s holds %d images", labelsFile, len(labels.data), imagesFile, total)
 	}
 	set.labels = make([]int32, n)
 	classes := 0
 	for i, l := range labels.data {
-		set.labels[i] = int32(l)
-		classes = max(classes, int(l)+1)
+		if i < n {
+			set.labels[i] = int32(l)
+		}
+		classes = max(classes, int(l)+1) // over all images, so a limit keeps the class list
 	}
 	set.classes = numberedClasses(classes)
 	return set, nil

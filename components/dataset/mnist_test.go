@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -294,6 +295,27 @@ func TestGoMNIST(t *testing.T) {
 				t.Errorf("first train label %d, want 5", d.Label(0))
 			}
 		})
+	}
+}
+
+func TestMNISTLimit(t *testing.T) {
+	if _, err := goMNISTDir(); err != nil {
+		t.Skipf("GoMNIST's copy of MNIST is not here: %v", err)
+	}
+	all := openSet(t, "dataset.mnist", map[string]any{"split": "test"})
+	d := openSet(t, "dataset.mnist", map[string]any{"split": "test", "limit": 100})
+	if d.Len() != 100 || len(d.Classes()) != 10 {
+		t.Fatalf("limit 100: %d images in %d classes", d.Len(), len(d.Classes()))
+	}
+	for _, i := range []int{0, 99} {
+		a, _ := all.Image(i)
+		b, _ := d.Image(i)
+		if d.Label(i) != all.Label(i) || !slices.Equal(a.Pix, b.Pix) {
+			t.Errorf("image %d differs from the full set's", i)
+		}
+	}
+	if big := openSet(t, "dataset.mnist", map[string]any{"split": "test", "limit": 1 << 20}); big.Len() != 10000 {
+		t.Errorf("a limit above the size gives %d images", big.Len())
 	}
 }
 
