@@ -32,11 +32,20 @@ var commands = []command{
 	{"validate", "[--print] [--no-data] [--var k=v]... FILE...", "check specs; --print writes the resolved experiment as JSON", runValidate},
 	{"components", "[KIND|ID]", "list registered components, or document one", runComponents},
 	{"views", "FILE [--var k=v]... [--images N] [--out views.png]", "draw training images next to every view the spec makes of them", runViews},
+	{"run", "FILE [--out DIR] [--var k=v]... [--max-steps N]", "pretrain and evaluate; the run folder keeps spec, config, log, checkpoints, backbone and summary", runRun},
+	{"resume", "DIR [--max-steps N]", "continue an interrupted run from its latest checkpoint", runResume},
+	{"eval", "DIR", "run the experiment's evaluations on a finished run's backbone again", runEval},
+	{"plot", "DIR [--out FILE.png]", "draw a run's loss and learning-rate curves", runPlot},
 	{"version", "", "print the version", runVersion},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal asks for a clean stop; a second one kills.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -57,9 +66,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err := c.run(ctx, args[1:], stdout, stderr)
 		var ue *usageError
 		var se *spec.Error
+		var ee *exitError
 		switch {
 		case err == nil:
 			return 0
+		case errors.As(err, &ee):
+			fmt.Fprintf(stderr, "sslrun %s: %v\n", c.name, err)
+			return ee.code
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.As(err, &ue):

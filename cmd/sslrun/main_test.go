@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -206,6 +205,8 @@ func TestViewsKeepsExistingFileOnError(t *testing.T) {
 // TestShippedExperiments validates every experiment file without data. The
 // only errors allowed are unknown types of kinds for which this build has
 // no component yet (they arrive with later issues).
+// TestShippedExperiments: every experiment in experiments/ validates (data
+// paths unchecked: the ImageNet recipes name data this machine lacks).
 func TestShippedExperiments(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "experiments", "*.hcl"))
 	if err != nil || len(files) == 0 {
@@ -213,20 +214,8 @@ func TestShippedExperiments(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			_, err := spec.LoadFile(f, spec.Options{NoData: true})
-			if err == nil {
-				return
-			}
-			var se *spec.Error
-			if !errors.As(err, &se) {
-				t.Fatal(err)
-			}
-			for _, d := range se.Diags {
-				kind, _, _ := strings.Cut(strings.TrimPrefix(d.Summary, "Unknown "), " type")
-				if !strings.HasPrefix(d.Summary, "Unknown ") || len(registry.List(registry.Kind(kind))) > 0 {
-					t.Errorf("%s", err)
-					break
-				}
+			if _, err := spec.LoadFile(f, spec.Options{NoData: true}); err != nil {
+				t.Error(err)
 			}
 		})
 	}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/sslrun/sslrun/atomicfile"
+	"github.com/sslrun/sslrun/report"
+	"github.com/sslrun/sslrun/runner"
+	"github.com/sslrun/sslrun/spec"
+)
+
+// exitError carries an exit status other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// runnerError gives the runner's stops their exit status: 3 for a loss
+// that is not finite, 130 for an interruption (as shells report SIGINT).
+func runnerError(dir string, err error) error {
+	var le *runner.LossError
+	switch {
+	case errors.As(err, &le):
+		return &exitError{3, err}
+	case errors.Is(err, runner.ErrInterrupted):
+		return &exitError{130, fmt.Errorf("interrupted; the latest checkpoint is written: continue with `sslrun resume %s`", dir)}
+	case errors.Is(err, context.Canceled):
+		return &exitError{130, fmt.Errorf("interrupted before training started: %w", err)}
+	}
+	return err
+}
+
+// progressOut is where progress goes, and whether it is a terminal.
+func progressOut(stderr io.Writer) (io.Writer, bool) {
+	f, ok := stderr.(*os.File)
+	return stderr, ok && term.IsTerminal(int(f.Fd()))
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", stderr)
+	out := fs.String("out", "", "run folder (default runs/<experiment>-<time>)")
+	maxSteps := fs.Int("max-steps", 0, "stop pretraining after N steps, then evaluate (for smoke tests)")
+	vars := varFlags{}
+	fs.Var(vars, "var", "set a variable: --var name=value (repeatable)")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usagef("want one spec file, got %d", len(files))
+	}
+	if *maxSteps < 0 {
+		return usagef("--max-steps must be positive")
+	}
+	src, err := os.ReadFile(files[0])
+	if err != nil {
+		return fmt.Errorf("reading spec: %w", err)
+	}
+	exp, err := spec.Load(files[0], src, spec.Options{Vars: vars})
+	if err != nil {
+		return err
+	}
+	w, tty := progressOut(stderr)
+	res, err := runner.Run(ctx, exp, src, runner.Options{Out: *out, Vars: vars, MaxSteps: *maxSteps, Progress: w, Terminal: tty})
+	if err != nil {
+		dir := *out
+		if dir == "" {
+			dir = "the run folder"
+		}
+		return runnerError(dir, err)
+	}
+	return printSummary(stdout, res)
+}
+
+func runResume(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("resume", stderr)
+	maxSteps := fs.Int("max-steps", 0, "stop pretraining after N steps in all, then evaluate")
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(dirs) != 1 {
+		return usagef("want one run folder, got %d", len(dirs))
+	}
+	w, tty := progressOut(stderr)
+	res, err := runner.Resume(ctx, dirs[0], runner.Options{MaxSteps: *maxSteps, Progress: w, Terminal: tty})
+	if err != nil {
+		return runnerError(dirs[0], err)
+	}
+	return printSummary(stdout, res)
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", stderr)
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(dirs) != 1 {
+		return usagef("want one run folder, got %d", len(dirs))
+	}
+	w, tty := progressOut(stderr)
+	res, err := runner.Evaluate(ctx, dirs[0], runner.Options{Progress: w, Terminal: tty})
+	if err != nil {
+		return runnerError(dirs[0], err)
+	}
+	return printSummary(stdout, res)
+}
+
+func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("plot", stderr)
+	out := fs.String("out", "", "PNG file to write (default DIR/curves.png)")
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(dirs) != 1 {
+		return usagef("want one run folder, got %d", len(dirs))
+	}
+	path := *out
+	if path == "" {
+		path = dirs[0] + string(os.PathSeparator) + "curves.png"
+	}
+	if err := atomicfile.Write(path, func(w io.Writer) error { return report.Plot(dirs[0], w) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return nil
+}
+
+// printSummary shows the run's results for people.
+func printSummary(w io.Writer, res *runner.Result) error {
+	s := res.Summary
+	fmt.Fprintf(w, "%s: %d steps, final loss %.4f, %.1f images/s\n", res.Dir, s.Steps, s.FinalLoss, s.ImagesPerS)
+	for _, name := range sortedKeys(s.Eval) {
+		e := s.Eval[name]
+		line := fmt.Sprintf("  %-8s top-1 %6.2f%%  top-5 %6.2f%%", name, 100*e.Top1, 100*e.Top5)
+		if e.Baseline != nil {
+			line += fmt.Sprintf("   (random init: top-1 %.2f%%, top-5 %.2f%%)", 100*e.Baseline.Top1, 100*e.Baseline.Top5)
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
