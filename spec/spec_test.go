@@ -98,24 +98,24 @@ func specError(t *testing.T, err error) *spec.Error {
 	return se
 }
 
-// TestIssueExample checks that the issue's spec fails only on the component
-// kinds this build does not have yet (the optimizer, schedule and
-// evaluation components arrive with the runner issue).
+// TestIssueExample checks that the issue's spec loads, with every block
+// resolved to its component and the optimizer's defaults filled.
 func TestIssueExample(t *testing.T) {
-	_, err := spec.Load("simclr.hcl", []byte(issueExample), spec.Options{Vars: map[string]string{"data_dir": dataDir(t)}})
-	se := specError(t, err)
-	var got []string
-	for _, d := range se.Diags {
-		got = append(got, d.Summary)
+	exp, err := spec.Load("simclr.hcl", []byte(issueExample), spec.Options{Vars: map[string]string{"data_dir": dataDir(t)}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := []string{
-		`Unknown optimizer type "lars"`,
-		`Unknown schedule type "warmup_cosine"`,
-		`Unknown evaluate type "linear"`,
-		`Unknown evaluate type "knn"`,
+	var evals []string
+	for _, e := range exp.Evaluate {
+		evals = append(evals, e.ID)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("diagnostics (-want +got):\n%s\nfull error:\n%v", diff, err)
+	got := []string{exp.Backbone.ID, exp.Objective.ID, exp.Optimizer.ID, exp.Schedule.ID}
+	want := []string{"backbone.resnet18", "objective.nt_xent", "optimizer.lars", "schedule.warmup_cosine"}
+	if diff := cmp.Diff(append(want, "evaluate.linear", "evaluate.knn"), append(got, evals...)); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	if v, ok := exp.Optimizer.Params.Get("exclude_bias_and_norm"); !ok || v != true {
+		t.Errorf("lars default exclude_bias_and_norm not filled: %v", v)
 	}
 }
 
