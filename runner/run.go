@@ -202,10 +202,12 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sum.Experiment == "" { // pretraining ended but its evaluation did not
+		sum.Experiment, sum.Seed = r.exp.Name, r.exp.Seed
+	}
 	if sum.Eval, err = r.evaluate(ctx, prep); err != nil {
 		return nil, err
 	}
-	sum.WallSeconds = time.Since(r.began).Seconds()
 	if err := writeJSON(filepath.Join(dir, SummaryFile), sum); err != nil {
 		return nil, err
 	}
