@@ -1,0 +1,607 @@
+"""PyTorch reference for sslrun's CPU-budget CIFAR-10 recipes.
+
+Reproduces experiments/simclr_cifar10_cpu.hcl and experiments/swav_cifar10_cpu.hcl
+(solo-learn's CIFAR-10 SimCLR and SwAV recipes with a small convnet and 6
+epochs) in plain PyTorch, so that sslrun's accuracies can be checked against an
+independent implementation of the same recipe (a gap of more than about 2
+points is worth a bug hunt).
+
+    /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
+        [--data ../shared/datasets/cifar10] [--epochs 6] [--batch-size 256] \
+        [--seed 0] [--threads 2] [--workers 2] [--max-steps N] \
+        [--limit N] [--test-limit N] [--out results.json]
+
+(Debian's python3-torch 1.13 and python3-torchvision 0.14, CPU.) Progress goes
+to stderr; the result is one JSON object on stdout (and in --out): recipe,
+epochs, steps, batch_size, threads, wall_seconds (pretraining + evaluation),
+train_seconds, images_per_s (source images per second of pretraining),
+final_loss, epoch_losses, eval {knn, linear: {top1, top5, baseline}} as
+fractions, and the torch/torchvision versions. --limit and --test-limit take
+evenly spaced images of each split (so that every class appears), for tests.
+
+What it mirrors, piece by piece (sslrun sources in brackets):
+- data: ImageFolder train/ and test/, shuffled, drop_last, seeded
+  [components/dataset/image_folder.go, pipeline/loader.go, spec drop_last];
+- views: 2 per image, torchvision's transforms on float tensors (sslrun
+  decodes to [0, 1] first and mirrors the tensor code, not PIL):
+  RandomResizedCrop(32, (0.08, 1), antialiased bilinear), ColorJitter(0.8,
+  0.8, 0.8, 0.2) with p 0.8, RandomGrayscale(0.2), Gaussian blur p 0.5 with
+  sigma U(0.1, 2) and kernel 2*ceil(3 sigma)+1, flip, Normalize
+  [components/augment/*.go];
+- backbone: convnet [16, 32, 64], 3x3 conv (no bias) + BN + ReLU, strides 1,
+  2, 2, global average pool [components/backbone/convnet.go];
+- both views go through the backbone and projector as one batch, so batch
+  norm sees 2B rows [model/model.go, Train];
+- projector: Linear(64, 2048) + BN + ReLU + Linear(2048, out), with biases
+  [components/head/projection_mlp.go];
+- SimCLR: NT-Xent at 0.2 (solo-learn's simclr_loss_func)
+  [components/objective/nt_xent.go];
+- SwAV: 3000 prototypes on L2-normalised projections, normalised before every
+  step, frozen for 2 steps, Sinkhorn (float64, 0.05, 3 iterations) on views
+  [0, 1], swapped prediction at 0.1, queue 3840 from epoch 1 (main_swav.py)
+  [components/head/prototypes.go, components/objective/swav.go, queue.go,
+  ops/sinkhorn.go, runner/train.go];
+- LARS (solo-learn's: eta 0.02, clip, biases and BN excluded from weight decay
+  and the trust ratio), momentum 0.9, lr scaled by batch/256
+  [components/optimizer/lars.go];
+- schedule: solo-learn's LinearWarmupCosineAnnealingLR per step, in sslrun's
+  closed form [components/schedule/warmup_cosine.go];
+- evaluation: backbone features in eval mode (ToTensor + Normalize), weighted
+  kNN (k 200, T 0.1) and an L-BFGS softmax-regression probe on standardised
+  features, after training and at initialisation (baseline)
+  [runner/features.go, runner/run.go, components/evaluate/knn.go, linear.go].
+"""
+
+import argparse
+import copy
+import json
+import math
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+import torchvision.transforms.functional as TF
+from torch.utils.data import DataLoader, Subset
+from torchvision import datasets, transforms
+
+CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
+CIFAR_STD = (0.2470, 0.2435, 0.2616)
+
+# Settings shared by both spec files.
+COMMON = dict(
+    image_size=32,
+    views=2,
+    channels=(16, 32, 64),
+    hidden_dim=2048,
+    momentum=0.9,
+    eta=0.02,
+    warmup_epochs=1,
+    warmup_start_lr=3e-5,
+    final_lr=0.0,
+    log_every=20,
+    knn_k=200,
+    knn_temperature=0.1,
+    linear_l2=1e-4,
+    linear_max_iter=1000,
+    linear_tolerance=1e-5,
+)
+
+# What differs between simclr_cifar10_cpu.hcl and swav_cifar10_cpu.hcl.
+RECIPES = {
+    "simclr": dict(output_dim=256, lr=0.4, weight_decay=1e-4, temperature=0.2),
+    "swav": dict(
+        output_dim=128,
+        lr=0.6,
+        weight_decay=1e-6,
+        temperature=0.1,
+        prototypes=3000,
+        freeze_steps=2,
+        epsilon=0.05,
+        sinkhorn_iterations=3,
+        crops_for_assign=(0, 1),
+        queue_length=3840,
+        queue_start_epoch=1,
+    ),
+}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- data
+
+
+class RandomGaussianBlur:
+    """RandomApply(GaussianBlur) with p, sigma ~ U(sigma_min, sigma_max) and
+    sslrun's kernel_size = 0 rule: side 2*ceil(3 sigma)+1 for each drawn sigma,
+    capped at 2*side-1 so the reflect padding fits (augment/gaussian_blur.go)."""
+
+    def __init__(self, p=0.5, sigma=(0.1, 2.0)):
+        self.p, self.sigma = p, sigma
+
+    def __call__(self, img):
+        if torch.rand(1).item() >= self.p:
+            return img
+        sigma = torch.empty(1).uniform_(*self.sigma).item()
+        k = 2 * math.ceil(3 * sigma) + 1
+        w, h = TF.get_image_size(img)
+        return TF.gaussian_blur(img, [min(k, 2 * w - 1), min(k, 2 * h - 1)], [sigma, sigma])
+
+    def __repr__(self):
+        return f"RandomGaussianBlur(p={self.p}, sigma={self.sigma}, kernel=2*ceil(3*sigma)+1)"
+
+
+def view_transform(size):
+    """One view of the spec's view "global", on float tensors as in sslrun."""
+    return transforms.Compose(
+        [
+            transforms.ToTensor(),  # sslrun decodes to float [0, 1] before any augmentation
+            transforms.RandomResizedCrop(size, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), antialias=True),
+            transforms.RandomApply([transforms.ColorJitter(0.8, 0.8, 0.8, 0.2)], p=0.8),
+            transforms.RandomGrayscale(p=0.2),
+            RandomGaussianBlur(p=0.5, sigma=(0.1, 2.0)),
+            transforms.RandomHorizontalFlip(p=0.5),
+            transforms.Normalize(CIFAR_MEAN, CIFAR_STD),
+        ]
+    )
+
+
+class MultiView:
+    """Applies a transform count times: the views of one source image."""
+
+    def __init__(self, transform, count):
+        self.transform, self.count = transform, count
+
+    def __call__(self, img):
+        return [self.transform(img) for _ in range(self.count)]
+
+
+def eval_transform(sample, size):
+    """runner/features.go evalTransforms: images already size x size only get
+    ToTensor + Normalize; others are resized to size/0.875 and centre-cropped."""
+    steps = []
+    if sample.size != (size, size):
+        steps += [transforms.Resize(round(size / 0.875), antialias=True), transforms.CenterCrop(size)]
+    return transforms.Compose(steps + [transforms.ToTensor(), transforms.Normalize(CIFAR_MEAN, CIFAR_STD)])
+
+
+def spread_subset(dataset, limit):
+    """limit evenly spaced items of dataset (all of it when limit is 0)."""
+    n = len(dataset)
+    if not limit or limit >= n:
+        return dataset
+    return Subset(dataset, [i * n // limit for i in range(limit)])
+
+
+# ---------------------------------------------------------------- model
+
+
+class ConvNet(nn.Module):
+    """backbone.convnet: per width, conv 3x3 (stride 1 first, then 2, no bias)
+    -> BN -> ReLU; then the global average pool."""
+
+    def __init__(self, channels):
+        super().__init__()
+        layers, cin = [], 3
+        for i, c in enumerate(channels):
+            layers += [
+                nn.Conv2d(cin, c, 3, stride=1 if i == 0 else 2, padding=1, bias=False),
+                nn.BatchNorm2d(c),
+                nn.ReLU(inplace=True),
+            ]
+            cin = c
+        self.body = nn.Sequential(*layers)
+        self.dim = cin
+
+    def forward(self, x):
+        return self.body(x).mean(dim=(2, 3))
+
+
+def projection_mlp(in_dim, hidden_dim, out_dim):
+    """head.projection_mlp with 2 layers and batch norm; linear layers have biases."""
+    return nn.Sequential(
+        nn.Linear(in_dim, hidden_dim), nn.BatchNorm1d(hidden_dim), nn.ReLU(inplace=True), nn.Linear(hidden_dim, out_dim)
+    )
+
+
+# ---------------------------------------------------------------- optimisation
+
+
+class LARS(torch.optim.Optimizer):
+    """solo-learn's LARS (solo/utils/lars.py, from Lightning Bolts) with
+    clip_lars_lr and exclude_bias_n_norm_lars on: a parameter with more than
+    one dimension, non-zero norm and non-zero gradient gets
+    d = (g + wd*w) * min(eta*||w|| / (||g|| + wd*||w|| + eps) / lr, 1);
+    every other one plain g (no weight decay). Then SGD momentum, dampening 0.
+    Parameters whose grad is None (frozen prototypes) are left alone."""
+
+    def __init__(self, params, lr, momentum, weight_decay, eta, eps=1e-8):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, eta=eta, eps=eps))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            lr, wd, mom = group["lr"], group["weight_decay"], group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                d = p.grad
+                if p.ndim != 1:
+                    p_norm, g_norm = torch.norm(p), torch.norm(p.grad)
+                    if p_norm != 0 and g_norm != 0:
+                        ratio = group["eta"] * p_norm / (g_norm + p_norm * wd + group["eps"])
+                        ratio = min(ratio / lr, 1)  # clip_lars_lr
+                        d = d.add(p, alpha=wd) * ratio
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    buf = state["momentum_buffer"] = d.clone()
+                else:
+                    buf = state["momentum_buffer"]
+                    buf.mul_(mom).add_(d)
+                p.add_(buf, alpha=-lr)
+
+
+def warmup_cosine_lr(step, peak, steps_per_epoch, total_steps, warmup_epochs, start_lr, final_lr):
+    """schedule.warmup_cosine (solo-learn's LinearWarmupCosineAnnealingLR,
+    stepped per optimizer step) in sslrun's closed form: with W warmup steps
+    and T steps in all, step 0 is start_lr, step W-1 and W the peak, then the
+    cosine reaches final_lr at T."""
+    w, k = warmup_epochs * steps_per_epoch, min(step, total_steps)
+    if k == w:
+        return peak
+    if k == 0:
+        return start_lr
+    if k < w:
+        return start_lr + k * (peak - start_lr) / (w - 1)
+    return final_lr + 0.5 * (peak - final_lr) * (1 + math.cos(math.pi * (k - w) / (total_steps - w)))
+
+
+# ---------------------------------------------------------------- objectives
+
+
+def nt_xent(z, n_views, temperature):
+    """solo-learn's simclr_loss_func: for each of the V*B normalised
+    projections, -log(sum over its positives (the other views of its image) of
+    exp(sim/T) / sum over all other rows), averaged."""
+    z = F.normalize(z, dim=1)
+    n = z.shape[0]
+    logits = z @ z.t() / temperature
+    idx = torch.arange(n) % (n // n_views)
+    self_mask = torch.eye(n, dtype=torch.bool)
+    pos_mask = (idx[:, None] == idx[None, :]) & ~self_mask
+    logits = logits.masked_fill(self_mask, float("-inf"))
+    pos = torch.logsumexp(logits.masked_fill(~pos_mask, float("-inf")), dim=1)
+    return (torch.logsumexp(logits, dim=1) - pos).mean()
+
+
+@torch.no_grad()
+def sinkhorn(scores, iterations, epsilon):
+    """main_swav.py's distributed_sinkhorn on one process, in float64 with the
+    largest score subtracted first (ops/sinkhorn.go): codes (N, K), each row
+    summing to 1."""
+    s = scores.double()
+    q = torch.exp((s - s.max()) / epsilon).t()  # (K, N)
+    q /= q.sum()
+    k, b = q.shape
+    for _ in range(iterations):
+        q /= q.sum(dim=1, keepdim=True)
+        q /= k
+        q /= q.sum(dim=0, keepdim=True)
+        q /= b
+    q *= b
+    return q.t().float()
+
+
+class SwAVQueue:
+    """SwAV's queue (objective/queue.go): per assigned view, the normalised
+    embeddings of the last `length` source images, newest first."""
+
+    def __init__(self, n_assigned, length, dim):
+        self.emb = torch.zeros(n_assigned, length, dim)
+        self.length, self.filled = length, 0
+
+    def full(self):
+        return self.filled >= self.length
+
+    def push(self, embeddings):
+        b = embeddings[0].shape[0]
+        for i, e in enumerate(embeddings):
+            self.emb[i, b:] = self.emb[i, :-b].clone()
+            self.emb[i, :b] = e
+        self.filled = min(self.length, self.filled + b)
+
+
+def swav_loss(scores, batch, cfg, prototypes_weight, queue):
+    """Swapped prediction (main_swav.py): codes of each assigned view by
+    Sinkhorn (after the queue's scores under the current prototypes when the
+    queue is full), predicted by the softmax(scores/T) of every other view."""
+    n_views = scores.shape[0] // batch
+    views = scores.split(batch)
+    log_p = [F.log_softmax(v / cfg["temperature"], dim=1) for v in views]
+    loss = 0
+    for i, a in enumerate(cfg["crops_for_assign"]):
+        with torch.no_grad():
+            out = views[a].detach()
+            if queue is not None and queue.full():
+                out = torch.cat((queue.emb[i] @ prototypes_weight.t(), out))
+            q = sinkhorn(out, cfg["sinkhorn_iterations"], cfg["epsilon"])[-batch:]
+        sub = 0
+        for v in range(n_views):
+            if v != a:
+                sub = sub - torch.mean(torch.sum(q * log_p[v], dim=1))
+        loss = loss + sub / (n_views - 1)
+    return loss / len(cfg["crops_for_assign"])
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+@torch.no_grad()
+def extract_features(backbone, dataset, workers, batch=200):
+    """Backbone features (batch norm in eval mode) and labels of every image."""
+    backbone.eval()
+    feats, labels = [], []
+    for x, y in DataLoader(dataset, batch_size=batch, shuffle=False, num_workers=workers):
+        feats.append(backbone(x))
+        labels.append(y)
+    return torch.cat(feats), torch.cat(labels)
+
+
+@torch.no_grad()
+def knn_eval(train_f, train_y, test_f, test_y, classes, k, temperature, chunk=200):
+    """Weighted kNN (solo-learn's WeightedKNNClassifier, evaluate/knn.go): the
+    k most cosine-similar train vectors vote exp(sim/T) for their class."""
+    tr = F.normalize(train_f, dim=1).double()
+    te = F.normalize(test_f, dim=1).double()
+    k, top = min(k, len(tr)), min(5, classes)
+    hit1 = hit5 = 0
+    for lo in range(0, len(te), chunk):
+        sim, idx = (te[lo : lo + chunk] @ tr.t()).topk(k, dim=1)
+        votes = torch.zeros(len(sim), classes, dtype=torch.float64)
+        votes.scatter_add_(1, train_y[idx], torch.exp(sim / temperature))
+        pred = votes.topk(top, dim=1).indices
+        y = test_y[lo : lo + chunk, None]
+        hit1 += (pred[:, :1] == y).sum().item()
+        hit5 += (pred == y).any(dim=1).sum().item()
+    return dict(top1=hit1 / len(te), top5=hit5 / len(te))
+
+
+def linear_eval(train_f, train_y, test_f, test_y, classes, l2, max_iter, tolerance):
+    """evaluate/linear.go: standardise with the train split's mean and
+    population std, then minimise mean cross-entropy + l2/2 ||W||^2 (bias not
+    penalised) over (W, b) from zeros with L-BFGS (history 10, strong Wolfe)
+    in float64, until no gradient entry exceeds tolerance."""
+    x = train_f.double()
+    mean = x.mean(dim=0)
+    std = x.std(dim=0, unbiased=False)
+    inv_std = torch.where(std <= 1e-12 * mean.abs(), torch.ones_like(std), 1 / std)
+    x = (x - mean) * inv_std
+    xt = (test_f.double() - mean) * inv_std
+    d = x.shape[1]
+    w = torch.zeros(classes, d, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(classes, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS(
+        [w, b],
+        lr=1,
+        max_iter=max_iter,
+        max_eval=25 * max_iter,  # sslrun caps iterations only
+        tolerance_grad=tolerance,
+        tolerance_change=64 * 2.0**-52,  # sslrun's (SciPy's) ftol
+        history_size=10,
+        line_search_fn="strong_wolfe",
+    )
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(x @ w.t() + b, train_y) + l2 / 2 * (w * w).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    objective = closure().item()
+    with torch.no_grad():
+        scores = xt @ w.t() + b
+        pred = scores.topk(min(5, classes), dim=1).indices
+        y = test_y[:, None]
+        top1 = (pred[:, :1] == y).sum().item() / len(y)
+        top5 = (pred == y).any(dim=1).sum().item() / len(y)
+    n_iter = opt.state[opt._params[0]].get("n_iter", 0)
+    return dict(top1=top1, top5=top5, iterations=n_iter, objective=objective)
+
+
+def evaluate(backbone, initial_backbone, train_ds, test_ds, classes, workers):
+    """Linear then kNN (the spec's order), each also on the backbone at its
+    seeded initialisation; features are extracted once per model and split."""
+    out = {"linear": {}, "knn": {}}
+    for name, model in (("trained", backbone), ("baseline", initial_backbone)):
+        t0 = time.perf_counter()
+        tr_f, tr_y = extract_features(model, train_ds, workers)
+        te_f, te_y = extract_features(model, test_ds, workers)
+        log(f"features ({name}): train {tuple(tr_f.shape)}, test {tuple(te_f.shape)}, {time.perf_counter() - t0:.1f}s")
+        t0 = time.perf_counter()
+        lin = linear_eval(
+            tr_f, tr_y, te_f, te_y, classes, COMMON["linear_l2"], COMMON["linear_max_iter"], COMMON["linear_tolerance"]
+        )
+        log(f"linear ({name}): top-1 {100 * lin['top1']:.2f}%, top-5 {100 * lin['top5']:.2f}%, "
+            f"{lin['iterations']} L-BFGS iterations, {time.perf_counter() - t0:.1f}s")
+        t0 = time.perf_counter()
+        knn = knn_eval(tr_f, tr_y, te_f, te_y, classes, COMMON["knn_k"], COMMON["knn_temperature"])
+        log(f"knn ({name}): top-1 {100 * knn['top1']:.2f}%, top-5 {100 * knn['top5']:.2f}%, "
+            f"{time.perf_counter() - t0:.1f}s")
+        for proto, res in (("linear", lin), ("knn", knn)):
+            if name == "trained":
+                out[proto].update(res)
+            else:
+                out[proto]["baseline"] = res
+    return out
+
+
+# ---------------------------------------------------------------- training
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--recipe", choices=sorted(RECIPES), required=True)
+    ap.add_argument("--data", default="../shared/datasets/cifar10",
+                    help="folder with train/<class>/*.jpg and test/<class>/*.jpg")
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    ap.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop pretraining after this many steps (0: no limit)")
+    ap.add_argument("--limit", type=int, default=0, help="use N evenly spaced train images (tests)")
+    ap.add_argument("--test-limit", type=int, default=0, help="use N evenly spaced test images (tests)")
+    ap.add_argument("--queue-length", type=int, default=None, help="SwAV queue length override (tests; recipe: 3840)")
+    ap.add_argument("--out", default=None, help="also write the JSON result here")
+    args = ap.parse_args()
+
+    cfg = dict(COMMON, **RECIPES[args.recipe])
+    if args.queue_length is not None:
+        cfg["queue_length"] = args.queue_length
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    swav = args.recipe == "swav"
+
+    # ---- data
+    train_root, test_root = f"{args.data}/train", f"{args.data}/test"
+    multi_view = MultiView(view_transform(cfg["image_size"]), cfg["views"])
+    train_folder = datasets.ImageFolder(train_root, transform=multi_view)
+    classes = len(train_folder.classes)
+    etf = eval_transform(train_folder.loader(train_folder.samples[0][0]), cfg["image_size"])
+    train_eval_folder = copy.copy(train_folder)  # same file list, evaluation transform
+    train_eval_folder.transform = etf
+    test_folder = datasets.ImageFolder(test_root, transform=etf)
+    if test_folder.classes != train_folder.classes:
+        raise SystemExit(f"train classes {train_folder.classes} differ from test classes {test_folder.classes}")
+    pretrain_ds = spread_subset(train_folder, args.limit)
+    train_eval_ds = spread_subset(train_eval_folder, args.limit)
+    test_eval_ds = spread_subset(test_folder, args.test_limit)
+    loader = DataLoader(
+        pretrain_ds,
+        batch_size=args.batch_size,
+        shuffle=True,
+        drop_last=True,
+        num_workers=args.workers,
+        generator=torch.Generator().manual_seed(args.seed),
+    )
+    per_epoch = len(loader)
+    if per_epoch == 0:
+        raise SystemExit(f"{len(pretrain_ds)} train images make no batch of {args.batch_size} with drop_last")
+    total_steps = per_epoch * args.epochs
+
+    # ---- model
+    backbone = ConvNet(cfg["channels"])
+    projector = projection_mlp(backbone.dim, cfg["hidden_dim"], cfg["output_dim"])
+    modules = [backbone, projector]
+    prototypes = None
+    if swav:
+        prototypes = nn.Linear(cfg["output_dim"], cfg["prototypes"], bias=False)
+        modules.append(prototypes)
+    initial_backbone = copy.deepcopy(backbone)  # the baseline: the same seeded initialisation
+    params = [p for m in modules for p in m.parameters()]
+    peak = cfg["lr"] * args.batch_size / 256
+    opt = LARS(params, lr=peak, momentum=cfg["momentum"], weight_decay=cfg["weight_decay"], eta=cfg["eta"])
+    queue = None
+    if swav:
+        qlen = cfg["queue_length"] - cfg["queue_length"] % args.batch_size
+        if cfg["queue_length"] and qlen < args.batch_size:
+            raise SystemExit(f"queue_length {cfg['queue_length']} is shorter than a batch of {args.batch_size}")
+    n_params = sum(p.numel() for p in backbone.parameters())
+    log(f"{args.recipe}: {len(pretrain_ds)} train images, {per_epoch} steps/epoch, {total_steps} steps, "
+        f"peak lr {peak:g}, backbone {n_params} parameters, torch {torch.__version__}, threads {args.threads}")
+
+    # ---- pretraining
+    for m in modules:
+        m.train()
+    step, images, epoch_losses, last_loss = 0, 0, [], float("nan")
+    began = time.perf_counter()
+    for epoch in range(args.epochs):
+        if args.max_steps and step >= args.max_steps:
+            break
+        t0, loss_sum, n_steps = time.perf_counter(), 0.0, 0
+        for views, _ in loader:
+            lr = warmup_cosine_lr(step, peak, per_epoch, total_steps, cfg["warmup_epochs"],
+                                  cfg["warmup_start_lr"], cfg["final_lr"])
+            for g in opt.param_groups:
+                g["lr"] = lr
+            b = views[0].shape[0]
+            x = torch.cat(views)  # views of one shape share the backbone's batch norm
+            z = projector(backbone(x))  # (V*B, out)
+            if swav:
+                with torch.no_grad():
+                    prototypes.weight.copy_(F.normalize(prototypes.weight, dim=1))
+                emb = F.normalize(z, dim=1)
+                scores = prototypes(emb)  # (V*B, K)
+                use_queue = queue if queue is not None and epoch >= cfg["queue_start_epoch"] else None
+                loss = swav_loss(scores, b, cfg, prototypes.weight.detach(), use_queue)
+            else:
+                loss = nt_xent(z, cfg["views"], cfg["temperature"])
+            if not torch.isfinite(loss):
+                raise SystemExit(f"loss is {loss.item()} at step {step + 1} (epoch {epoch})")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if swav and step < cfg["freeze_steps"]:
+                prototypes.weight.grad = None  # main_swav.py: p.grad = None while frozen
+            opt.step()
+            if swav and cfg["queue_length"] and epoch >= cfg["queue_start_epoch"]:
+                if queue is None:
+                    queue = SwAVQueue(len(cfg["crops_for_assign"]), qlen, cfg["output_dim"])
+                was_full = queue.full()
+                embs = emb.detach().split(b)
+                queue.push([embs[a] for a in cfg["crops_for_assign"]])
+                if queue.full() and not was_full:
+                    log(f"queue of {queue.length} full after step {step + 1}: used from step {step + 2}")
+            step += 1
+            n_steps += 1
+            images += b
+            last_loss = loss.item()
+            loss_sum += last_loss
+            if step % cfg["log_every"] == 0:
+                log(f"epoch {epoch} step {step} loss {last_loss:.4f} lr {lr:.5f}")
+            if args.max_steps and step >= args.max_steps:
+                break
+        secs = time.perf_counter() - t0
+        epoch_losses.append(loss_sum / n_steps)
+        log(f"epoch {epoch}: {n_steps} steps, loss {epoch_losses[-1]:.4f}, "
+            f"{n_steps * args.batch_size / secs:.1f} images/s, {secs:.1f}s")
+    train_seconds = time.perf_counter() - began
+
+    # ---- evaluation
+    results = evaluate(backbone, initial_backbone, train_eval_ds, test_eval_ds, classes, args.workers)
+    wall_seconds = time.perf_counter() - began
+
+    out = dict(
+        recipe=args.recipe,
+        epochs=args.epochs,
+        steps=step,
+        steps_per_epoch=per_epoch,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        threads=args.threads,
+        workers=args.workers,
+        train_images=len(pretrain_ds),
+        test_images=len(test_eval_ds),
+        peak_lr=peak,
+        wall_seconds=wall_seconds,
+        train_seconds=train_seconds,
+        images_per_s=images / train_seconds if train_seconds > 0 else 0.0,
+        final_loss=last_loss,
+        epoch_losses=epoch_losses,
+        eval=results,
+        torch=torch.__version__,
+        torchvision=torchvision.__version__,
+    )
+    text = json.dumps(out)
+    print(text, flush=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
