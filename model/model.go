@@ -125,7 +125,7 @@ func rows(x *G.Node, j, bs, n int) (*G.Node, error) {
 	if n == 1 {
 		return x, nil
 	}
-	return G.Slice(x, G.S(j*bs, (j+1)*bs))
+	return ops.Rows(x, j*bs, (j+1)*bs) // not G.Slice: its hash merges S(0, 256) with S(256, 512)
 }
 
 // project runs the backbone and every head; it also returns the last head's

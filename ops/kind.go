@@ -61,7 +61,7 @@ var builtins = []string{
 	"gorgonia.softmaxDiffOp",
 	"gorgonia.transposeOp",
 	"gorgonia.concatOp",
-	"gorgonia.sliceOp",
+	"gorgonia.sliceOp", // its hash keeps one byte of each bound: take row blocks with Rows
 	"gorgonia.sliceIncrOp",
 	"gorgonia.maxPoolOp",
 	"gorgonia.maxPoolDiffOp",

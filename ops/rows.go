@@ -1,0 +1,98 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Rows takes a block of rows (the first axis) of a tensor, as the model does
+// to split a batch of several views back into views. gorgonia v0.9.18's
+// sliceOp hashes its bounds as single bytes, so S(0, 256) and S(256, 512)
+// hash alike and the graph merges them into one node: every view of a
+// 256-image batch would get the first view's rows. This op hashes its
+// bounds in full.
+
+func init() { register("sslrun.rows", "sslrun.rows_grad") }
+
+// Rows returns x[lo:hi] along the first axis, for x of any rank.
+func Rows(x *G.Node, lo, hi int) (*G.Node, error) {
+	s := x.Shape()
+	if x.Dims() < 1 || lo < 0 || hi > s[0] || lo >= hi {
+		return nil, fmt.Errorf("Rows: rows [%d, %d) of a tensor of shape %v", lo, hi, s)
+	}
+	return G.ApplyOp(rowsOp{opBase{"sslrun.rows"}, x.Dims(), lo, hi}, x)
+}
+
+type rowsOp struct {
+	opBase
+	dims, lo, hi int
+}
+
+func (rowsOp) Arity() int      { return 1 }
+func (o rowsOp) Type() hm.Type { return hm.NewFnType(anyType(o.dims), anyType(o.dims)) }
+func (o rowsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapeOf(o.kind, in[0], o.dims)
+	if err != nil {
+		return nil, err
+	}
+	out := s.Clone()
+	out[0] = o.hi - o.lo
+	return out, nil
+}
+func (o rowsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d/%d/%d", o.kind, o.dims, o.lo, o.hi) }
+func (o rowsOp) Hashcode() uint32      { return hashOf(o) }
+
+// Do: y (hi-lo, ...) = x[lo:hi], copied.
+func (o rowsOp) Do(in ...G.Value) (G.Value, error) {
+	x, s, err := f32(o.kind, in[0])
+	if err != nil {
+		return nil, err
+	}
+	row := s.TotalSize() / s[0]
+	shape := s.Clone()
+	shape[0] = o.hi - o.lo
+	out, y := newF32(shape...)
+	copy(y, x[o.lo*row:o.hi*row])
+	return out, nil
+}
+
+func (rowsOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff: dx is zero but for rows [lo, hi), which hold dy.
+func (o rowsOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(rowsGradOp{opBase{"sslrun.rows_grad"}, o.dims, o.lo, o.hi}, in[0], grad)
+	return G.Nodes{dx}, err
+}
+
+type rowsGradOp struct {
+	opBase
+	dims, lo, hi int
+}
+
+func (rowsGradOp) Arity() int { return 2 }
+func (o rowsGradOp) Type() hm.Type {
+	return hm.NewFnType(anyType(o.dims), anyType(o.dims), anyType(o.dims))
+}
+func (o rowsGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOf(o.kind, in[0], o.dims)
+}
+func (o rowsGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "%s/%d/%d/%d", o.kind, o.dims, o.lo, o.hi)
+}
+func (o rowsGradOp) Hashcode() uint32 { return hashOf(o) }
+
+// Do takes x (for its shape) and dy (hi-lo, ...) and returns dx.
+func (o rowsGradOp) Do(in ...G.Value) (G.Value, error) {
+	v, s, err := f32s(o.kind, in)
+	if err != nil {
+		return nil, err
+	}
+	row := s.TotalSize() / s[0]
+	out, dx := newF32(s...)
+	copy(dx[o.lo*row:o.hi*row], v[1])
+	return out, nil
+}
