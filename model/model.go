@@ -79,7 +79,7 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 				parts[j] = out.Inputs[v]
 			}
 			var err error
-			if x, err = G.Concat(0, parts...); err != nil { // (len(group)*B, C, H, W)
+			if x, err = ops.ConcatRows(parts...); err != nil { // (len(group)*B, C, H, W)
 				return nil, err
 			}
 		}

@@ -96,3 +96,99 @@ func (o rowsGradOp) Do(in ...G.Value) (G.Value, error) {
 	copy(dx[o.lo*row:o.hi*row], v[1])
 	return out, nil
 }
+
+// ConcatRows stacks tensors of equal trailing shape along the first axis,
+// as gorgonia's Concat along axis 0 does, but with its gradient taken by
+// Rows: gorgonia's Concat splits its gradient with sliceOp, whose byte-sized
+// hash merges the blocks of inputs of 256 rows.
+func ConcatRows(xs ...*G.Node) (*G.Node, error) {
+	if len(xs) == 0 {
+		return nil, fmt.Errorf("ConcatRows: nothing to stack")
+	}
+	s0 := xs[0].Shape()
+	for i, x := range xs {
+		s := x.Shape()
+		if x.Dims() != xs[0].Dims() || x.Dims() < 1 || !s[1:].Eq(s0[1:]) {
+			return nil, fmt.Errorf("ConcatRows: input %d has shape %v, input 0 %v", i, s, s0)
+		}
+	}
+	return G.ApplyOp(concatRowsOp{opBase{"sslrun.concat_rows"}, xs[0].Dims(), len(xs)}, xs...)
+}
+
+func init() { register("sslrun.concat_rows") }
+
+type concatRowsOp struct {
+	opBase
+	dims, n int
+}
+
+func (o concatRowsOp) Arity() int { return o.n }
+func (o concatRowsOp) Type() hm.Type {
+	ts := make([]hm.Type, o.n+1)
+	for i := range ts {
+		ts[i] = anyType(o.dims)
+	}
+	return hm.NewFnType(ts...)
+}
+func (o concatRowsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	out, err := shapeOf(o.kind, in[0], o.dims)
+	if err != nil {
+		return nil, err
+	}
+	out = out.Clone()
+	for _, d := range in[1:] {
+		s, err := shapeOf(o.kind, d, o.dims)
+		if err != nil {
+			return nil, err
+		}
+		out[0] += s[0]
+	}
+	return out, nil
+}
+func (o concatRowsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d/%d", o.kind, o.dims, o.n) }
+func (o concatRowsOp) Hashcode() uint32      { return hashOf(o) }
+
+// Do copies the inputs one after another.
+func (o concatRowsOp) Do(in ...G.Value) (G.Value, error) {
+	v, s, err := f32s(o.kind, in)
+	if err != nil {
+		return nil, err
+	}
+	shape := s.Clone()
+	shape[0] = 0
+	total := 0
+	for _, x := range v {
+		total += len(x)
+	}
+	row := s.TotalSize() / s[0]
+	shape[0] = total / row
+	out, y := newF32(shape...)
+	off := 0
+	for _, x := range v {
+		off += copy(y[off:], x)
+	}
+	return out, nil
+}
+
+func (o concatRowsOp) DiffWRT(int) []bool {
+	d := make([]bool, o.n)
+	for i := range d {
+		d[i] = true
+	}
+	return d
+}
+
+// SymDiff: each input's gradient is its block of rows of dy.
+func (o concatRowsOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	out := make(G.Nodes, len(in))
+	lo := 0
+	for i, x := range in {
+		hi := lo + x.Shape()[0]
+		var err error
+		if out[i], err = Rows(grad, lo, hi); err != nil {
+			return nil, err
+		}
+		lo = hi
+	}
+	return out, nil
+}

@@ -54,3 +54,43 @@ func TestRowsKeepsBlocksApart(t *testing.T) {
 		t.Error("an empty block was accepted")
 	}
 }
+
+func TestConcatRowsGradient(t *testing.T) {
+	opstest.CheckGrad(t, func(g *G.ExprGraph) (*G.Node, []*G.Node) {
+		a := G.NewTensor(g, tensor.Float32, 2, G.WithShape(3, 4), G.WithName("a"), G.WithValue(opstest.Tensor(randn(4), 3, 4)))
+		b := G.NewTensor(g, tensor.Float32, 2, G.WithShape(2, 4), G.WithName("b"), G.WithValue(opstest.Tensor(randn(5), 2, 4)))
+		return weighted(g, G.Must(ops.ConcatRows(a, b)), 7), []*G.Node{a, b}
+	}, opstest.Float32)
+}
+
+// TestConcatRowsGradientAt256 is the regression test for gorgonia's Concat,
+// whose gradient is split by sliceOp: with inputs of 256 rows both got the
+// first block's gradient. d(sum(c ⊙ k))/d input must be that input's rows of
+// k.
+func TestConcatRowsGradientAt256(t *testing.T) {
+	const b = 256
+	g := G.NewGraph()
+	x0 := G.NewMatrix(g, tensor.Float32, G.WithShape(b, 1), G.WithName("x0"), G.WithValue(tensor.New(tensor.WithShape(b, 1), tensor.WithBacking(make([]float32, b)))))
+	x1 := G.NewMatrix(g, tensor.Float32, G.WithShape(b, 1), G.WithName("x1"), G.WithValue(tensor.New(tensor.WithShape(b, 1), tensor.WithBacking(make([]float32, b)))))
+	k := make([]float32, 2*b)
+	for i := range k {
+		k[i] = float32(i)
+	}
+	c := G.Must(ops.ConcatRows(x0, x1))
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(c, G.NewConstant(tensor.New(tensor.WithShape(2*b, 1), tensor.WithBacking(k)))))))
+	grads, err := G.Grad(loss, x0, x1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := grads[0].Value().Data().([]float32); !slices.Equal(got, k[:b]) {
+		t.Errorf("gradient of the first input starts %v", got[:3])
+	}
+	if got := grads[1].Value().Data().([]float32); !slices.Equal(got, k[b:]) {
+		t.Errorf("gradient of the second input starts %v, want %v", got[:3], k[b:b+3])
+	}
+}

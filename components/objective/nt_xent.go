@@ -46,7 +46,7 @@ func (o *ntXent) Loss(z []*G.Node) (*G.Node, error) {
 		}
 	}
 	n := len(z) * b
-	all, err := G.Concat(0, z...) // (V*B, D)
+	all, err := ops.ConcatRows(z...) // (V*B, D); not G.Concat, whose gradient merges 256-row blocks
 	if err != nil {
 		return nil, fmt.Errorf("nt_xent: %w", err)
 	}
