@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sslrun/sslrun/runner"
+)
+
+// TestCIFAR10EndToEnd runs the shipped CPU-budget SimCLR recipe on the real
+// CIFAR-10 (all 50,000 train and 10,000 test images) for 100 steps through
+// the CLI, then checks the run folder and that kNN accuracy beats the same
+// network at initialisation.
+func TestCIFAR10EndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on CIFAR-10 for a few minutes")
+	}
+	data := filepath.Join("..", "..", "..", "shared", "datasets", "cifar10")
+	if _, err := os.Stat(filepath.Join(data, "train")); err != nil {
+		t.Skipf("CIFAR-10 is not at %s (../shared/datasets beside the repository): %v", data, err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := sslrun(t, "run", filepath.Join("..", "..", "experiments", "simclr_cifar10_cpu.hcl"), "--out", dir, "--max-steps", "100")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	t.Log(stdout)
+	for _, f := range []string{runner.SpecFile, runner.ConfigFile, runner.LogFile, runner.SummaryFile, runner.BackboneFile, filepath.Join("checkpoints", runner.LatestCheckpoint)} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("run folder lacks %s: %v", f, err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, runner.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum runner.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Steps != 100 || sum.Experiment != "simclr_cifar10_cpu" {
+		t.Errorf("summary: %d steps of %q", sum.Steps, sum.Experiment)
+	}
+	knn, ok := sum.Eval["knn"]
+	if !ok || knn.Baseline == nil {
+		t.Fatalf("summary has no kNN result with a baseline: %s", b)
+	}
+	if knn.Top1 <= knn.Baseline.Top1 {
+		t.Errorf("kNN top-1 %.4f after 100 steps does not beat %.4f at initialisation", knn.Top1, knn.Baseline.Top1)
+	}
+	if _, ok := sum.Eval["linear"]; !ok {
+		t.Errorf("summary has no linear result: %s", b)
+	}
+}
