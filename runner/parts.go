@@ -117,7 +117,7 @@ func buildParts(exp *spec.Experiment) (*parts, error) {
 			p.frozen = append(p.frozen, frozenHead{name: h.Name, head: f})
 		}
 	}
-	if q, ok := m.Objective.(objective.Queued); ok && queueLength(exp) > 0 {
+	if q, ok := m.Objective.(objective.Queued); ok && q.Queues() {
 		if len(m.Heads) == 0 {
 			return nil, fmt.Errorf("objective %s keeps a queue of the last head's input, but the spec has no head", exp.Objective.ID)
 		}
@@ -125,11 +125,4 @@ func buildParts(exp *spec.Experiment) (*parts, error) {
 		m.Embeddings = true
 	}
 	return p, nil
-}
-
-// queueLength is the objective's queue_length parameter, 0 if it has none.
-func queueLength(exp *spec.Experiment) int {
-	n, _ := exp.Objective.Params.Get("queue_length")
-	l, _ := n.(int)
-	return l
 }

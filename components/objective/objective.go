@@ -15,6 +15,8 @@ type Objective interface {
 // queue); the training loop drives it.
 type Queued interface {
 	Objective
+	// Queues reports whether the objective keeps a queue at all.
+	Queues() bool
 	// QueueStarts reports whether epoch keeps a queue.
 	QueueStarts(epoch int) bool
 	// NewQueue returns an empty queue for embeddings of width dim.

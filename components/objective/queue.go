@@ -18,10 +18,13 @@ type Queue struct {
 	Emb    [][]float32 // one (Length, D) buffer per assigned view
 }
 
+// Queues reports whether queue_length asks for a queue.
+func (o *Swav) Queues() bool { return o.QueueLength > 0 }
+
 // QueueStarts reports whether epoch (0-based) keeps a queue: the objective
 // has one and the epoch is at or past queue_start_epoch.
 func (o *Swav) QueueStarts(epoch int) bool {
-	return o.QueueLength > 0 && epoch >= o.QueueStartEpoch
+	return o.Queues() && epoch >= o.QueueStartEpoch
 }
 
 // AssignedViews are the crops_for_assign views, whose embeddings the queue

@@ -429,6 +429,12 @@ func TestSwavQueueLength(t *testing.T) {
 	if _, err := o.NewQueue(4, 128); err == nil || !strings.Contains(err.Error(), "shorter than a batch") {
 		t.Errorf("queue shorter than a batch: %v", err)
 	}
+	if !o.Queues() || newSwav(t, nil).Queues() {
+		t.Error("Queues does not follow queue_length")
+	}
+	if newSwav(t, nil).QueueStarts(100) {
+		t.Error("a swav without a queue starts one")
+	}
 	if o.QueueStarts(14) || !o.QueueStarts(15) {
 		t.Error("queue_start_epoch 15 not honoured")
 	}
