@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -289,21 +290,12 @@ func (r *run) datasetNames() []string {
 	for _, e := range r.p.evaluators {
 		tr, te := e.eval.Splits()
 		for _, n := range []string{tr, te} {
-			if !contains(names, n) {
+			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
 		}
 	}
 	return names
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // dataset opens the dataset block name once.
@@ -366,7 +358,17 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		r.log.Info().Str("event", "resume").Int("step", t.pos.Step).Int("epoch", t.pos.Epoch).Msg("resumed from the latest checkpoint")
 		r.progress.say("resuming %s at step %d (epoch %d)", r.dir, t.pos.Step, t.pos.Epoch+1)
 	}
-	t.checkpoint = func() error { return r.checkpoint(t) }
+	t.saved = -1
+	if resume != nil {
+		t.saved = t.pos.Step
+	}
+	t.checkpoint = func(periodic bool) error {
+		if err := r.checkpoint(t, periodic); err != nil {
+			return err
+		}
+		t.saved = t.pos.Step
+		return nil
+	}
 	trainErr := t.run(ctx)
 	r.progress.done()
 	if trainErr != nil {
@@ -408,16 +410,17 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	return &Result{Dir: r.dir, Summary: sum}, nil
 }
 
-// checkpoint writes checkpoints/latest.safetensors and, every keep_every-th
-// time, a numbered copy.
-func (r *run) checkpoint(t *trainer) error {
+// checkpoint writes checkpoints/latest.safetensors and, for every
+// keep_every-th periodic checkpoint, a numbered copy; checkpoints written on
+// interruption or at --max-steps are only the latest.
+func (r *run) checkpoint(t *trainer, periodic bool) error {
 	c := &checkpoint{Experiment: r.exp.Name, Config: r.hash, Pos: t.pos, Params: r.p.model.Params,
 		Optimizer: r.p.optimizer.State(), Queue: t.queue}
 	latest := filepath.Join(r.dir, "checkpoints", LatestCheckpoint)
 	if err := c.write(latest); err != nil {
 		return err
 	}
-	if k := r.exp.Train.KeepEvery; k > 0 {
+	if k := r.exp.Train.KeepEvery; k > 0 && periodic {
 		n := checkpointNumber(r.exp.Train.CheckpointEvery, t.pos, t.perEpoch)
 		if n%k == 0 {
 			if err := c.write(filepath.Join(r.dir, "checkpoints", fmt.Sprintf("step-%08d.safetensors", t.pos.Step))); err != nil {
@@ -458,7 +461,7 @@ func (r *run) evalPrep(ctx context.Context) (*evalSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, _ := data.Image(0)
+	img := sample // evalTransforms left it as it was
 	for _, s := range prep {
 		img = s.Apply(img, nil)
 	}

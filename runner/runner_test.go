@@ -455,3 +455,28 @@ func TestRunFolderErrors(t *testing.T) {
 		t.Error("a failed resume rewrote the checkpoint")
 	}
 }
+
+// TestFinalCheckpoint: a run whose last step falls between periodic
+// checkpoints still ends with the latest checkpoint at its last step, and
+// only periodic checkpoints are kept as numbered copies.
+func TestFinalCheckpoint(t *testing.T) {
+	dir := run(t, strings.Replace(tinySpec, `"2 steps"`, `"4 steps"`, 1), nil, runner.Options{}).Dir
+	f, err := safetensors.Read(read(t, filepath.Join(dir, "checkpoints", runner.LatestCheckpoint)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Metadata["sslrun.step"]; got != "6" {
+		t.Errorf("latest checkpoint at step %s, the run ended at 6", got)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "checkpoints"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{"latest.safetensors", "step-00000004.safetensors"}, names); diff != "" {
+		t.Errorf("checkpoints (-want +got):\n%s", diff)
+	}
+}

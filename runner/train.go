@@ -40,6 +40,7 @@ type stepGraph struct {
 	vm     G.VM
 	inputs [][]float32 // bound to g.Inputs, filled before every run
 	frozen []int       // per parameter: index into parts.frozen, or -1
+	grads  [][]float32 // per parameter: its gradient this step, nil while frozen
 }
 
 // trainer runs the optimisation loop and keeps its position.
@@ -53,8 +54,10 @@ type trainer struct {
 	queue    *objective.Queue
 	log      zerolog.Logger
 	progress *progress
-	// checkpoint writes the latest checkpoint (and keeps numbered ones).
-	checkpoint func() error
+	// checkpoint writes the latest checkpoint and, when periodic (due by
+	// checkpoint_every), every keep_every-th numbered copy.
+	checkpoint func(periodic bool) error
+	saved      int // the step of the last checkpoint written (-1: none)
 	maxSteps   int // 0: no limit
 	peak       float64
 	perEpoch   int
@@ -78,7 +81,7 @@ func (t *trainer) graph(b int) (*stepGraph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the training graph: %w", err)
 	}
-	sg := &stepGraph{g: g}
+	sg := &stepGraph{g: g, grads: make([][]float32, len(g.Grads))}
 	for i, in := range g.Inputs {
 		s := shapes[i]
 		sg.inputs = append(sg.inputs, make([]float32, s[0]*s[1]*s[2]*s[3]))
@@ -135,7 +138,7 @@ func (t *trainer) run(ctx context.Context) error {
 			}
 			written := false
 			if t.exp.Train.CheckpointEvery.Due(t.pos.Step, ended, epoch) {
-				if err := t.checkpoint(); err != nil {
+				if err := t.checkpoint(true); err != nil {
 					return err
 				}
 				written = true
@@ -143,7 +146,7 @@ func (t *trainer) run(ctx context.Context) error {
 			stop := t.maxSteps > 0 && t.pos.Step >= t.maxSteps
 			if ctx.Err() != nil || stop {
 				if !written {
-					if err := t.checkpoint(); err != nil {
+					if err := t.checkpoint(false); err != nil {
 						return err
 					}
 				}
@@ -157,6 +160,9 @@ func (t *trainer) run(ctx context.Context) error {
 				break
 			}
 		}
+	}
+	if t.saved != t.pos.Step { // the last step fell between periodic checkpoints
+		return t.checkpoint(false)
 	}
 	return nil
 }
@@ -186,14 +192,13 @@ func (t *trainer) step(batch *pipeline.Batch) error {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return &LossError{Step: t.pos.Step + 1, Epoch: t.pos.Epoch, Loss: loss}
 	}
-	grads := make([][]float32, len(sg.g.Grads))
 	for i, gn := range sg.g.Grads {
+		sg.grads[i] = gn.Value().Data().([]float32)
 		if f := sg.frozen[i]; f >= 0 && t.p.frozen[f].head.Frozen(t.pos.Step, t.pos.Epoch) {
-			continue // no gradient while frozen, as SwAV sets p.grad = None
+			sg.grads[i] = nil // no gradient while frozen, as SwAV sets p.grad = None
 		}
-		grads[i] = gn.Value().Data().([]float32)
 	}
-	if err := t.p.optimizer.Step(sg.g.Params, grads, lr); err != nil {
+	if err := t.p.optimizer.Step(sg.g.Params, sg.grads, lr); err != nil {
 		return fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
 	if err := t.pushQueue(sg, len(batch.Indices)); err != nil {
