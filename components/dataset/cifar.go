@@ -93,6 +93,16 @@ type cifar struct {
 	split  string
 }
 
+var _ Prober = (*cifar)(nil)
+
+// Probe finds the batch files; CIFAR images are all 3x32x32.
+func (s *cifar) Probe() (c, h, w int, err error) {
+	if _, err := s.dir(); err != nil {
+		return 0, 0, 0, err
+	}
+	return 3, 32, 32, nil
+}
+
 // Open reads the split's batch files whole; the images are slices of them.
 func (s *cifar) Open(ctx context.Context) (Dataset, error) {
 	dir, err := s.dir()

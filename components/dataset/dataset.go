@@ -13,6 +13,15 @@ type Source interface {
 	Open(ctx context.Context) (Dataset, error)
 }
 
+// Prober is a Source that tells the shape of its images without reading
+// the whole set, so that a benchmark can build its training graph before any
+// image is in memory. Every built-in source is one.
+type Prober interface {
+	// Probe returns the channel count, height and width of the set's first
+	// image (of every image, for the sets of one size).
+	Probe() (c, h, w int, err error)
+}
+
 // Dataset is an opened, indexable set of images.
 type Dataset interface {
 	// Len is the number of samples.

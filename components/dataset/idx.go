@@ -38,16 +38,61 @@ var idxTypes = map[byte]string{
 // long as the header says. Memory grows with the data actually read, so a
 // short input whose header claims billions of items allocates little.
 func decodeIDX(r io.Reader) (*idxArray, error) {
+	in, done, err := idxStream(r)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	dims, err := readIDXHeader(in)
+	if err != nil {
+		return nil, err
+	}
+	a := &idxArray{dims: dims}
+	total, zero := int64(1), false
+	for i, d := range dims {
+		if d == 0 {
+			zero = true
+		} else if !zero {
+			if total > maxIDXBytes/int64(d) {
+				return nil, fmt.Errorf("IDX dimensions %s announce more than %d bytes", dimString(dims[:i+1]), maxIDXBytes)
+			}
+			total *= int64(d)
+		}
+	}
+	if zero {
+		total = 0
+	}
+	data, err := io.ReadAll(io.LimitReader(in, total+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the IDX data: %w", err)
+	}
+	switch {
+	case int64(len(data)) < total:
+		return nil, fmt.Errorf("truncated IDX data: dimensions %s need %d bytes, found %d", dimString(a.dims), total, len(data))
+	case int64(len(data)) > total:
+		return nil, fmt.Errorf("IDX data is longer than the %d bytes its dimensions %s need", total, dimString(a.dims))
+	}
+	a.data = data
+	return a, nil
+}
+
+// idxStream returns the uncompressed bytes of r, gunzipped when they start
+// with the gzip magic bytes; done releases the decompressor.
+func idxStream(r io.Reader) (in io.Reader, done func(), err error) {
 	br := bufio.NewReader(r)
-	var in io.Reader = br
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, nil, fmt.Errorf("gzip: %w", err)
 		}
-		defer zr.Close()
-		in = zr
+		return zr, func() { zr.Close() }, nil
 	}
+	return br, func() {}, nil
+}
+
+// readIDXHeader reads an IDX header from the uncompressed stream in and
+// returns its dimensions.
+func readIDXHeader(in io.Reader) ([]int, error) {
 	var head [4]byte
 	if _, err := io.ReadFull(in, head[:]); err != nil {
 		return nil, fmt.Errorf("reading the IDX header: %w", err)
@@ -69,35 +114,11 @@ func decodeIDX(r io.Reader) (*idxArray, error) {
 	if _, err := io.ReadFull(in, raw); err != nil {
 		return nil, fmt.Errorf("reading the IDX dimensions: %w", err)
 	}
-	a := &idxArray{dims: make([]int, head[3])}
-	total, zero := int64(1), false
-	for i := range a.dims {
-		d := int64(binary.BigEndian.Uint32(raw[4*i:]))
-		a.dims[i] = int(d)
-		if d == 0 {
-			zero = true
-		} else if !zero {
-			if total > maxIDXBytes/d {
-				return nil, fmt.Errorf("IDX dimensions %s announce more than %d bytes", dimString(a.dims[:i+1]), maxIDXBytes)
-			}
-			total *= d
-		}
+	dims := make([]int, head[3])
+	for i := range dims {
+		dims[i] = int(binary.BigEndian.Uint32(raw[4*i:]))
 	}
-	if zero {
-		total = 0
-	}
-	data, err := io.ReadAll(io.LimitReader(in, total+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the IDX data: %w", err)
-	}
-	switch {
-	case int64(len(data)) < total:
-		return nil, fmt.Errorf("truncated IDX data: dimensions %s need %d bytes, found %d", dimString(a.dims), total, len(data))
-	case int64(len(data)) > total:
-		return nil, fmt.Errorf("IDX data is longer than the %d bytes its dimensions %s need", total, dimString(a.dims))
-	}
-	a.data = data
-	return a, nil
+	return dims, nil
 }
 
 // dimString renders dims as "60000x28x28".
@@ -121,8 +142,40 @@ func readIDXFile(name string, ndims int, what string) (*idxArray, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(a.dims) != ndims {
-		return nil, fmt.Errorf("%s: IDX array is %s, want %s", name, dimString(a.dims), what)
+	if err := checkIDXDims(name, a.dims, ndims, what); err != nil {
+		return nil, err
 	}
 	return a, nil
+}
+
+// readIDXDims reads only the header of the IDX file called name and returns
+// its dimensions, of which there must be ndims (what describes them).
+func readIDXDims(name string, ndims int, what string) ([]int, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	in, done, err := idxStream(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer done()
+	dims, err := readIDXHeader(in)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := checkIDXDims(name, dims, ndims, what); err != nil {
+		return nil, err
+	}
+	return dims, nil
+}
+
+// checkIDXDims requires the array of IDX file name to have ndims
+// dimensions (what describes them).
+func checkIDXDims(name string, dims []int, ndims int, what string) error {
+	if len(dims) != ndims {
+		return fmt.Errorf("%s: IDX array is %s, want %s", name, dimString(dims), what)
+	}
+	return nil
 }

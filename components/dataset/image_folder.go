@@ -77,6 +77,25 @@ func (f *imageFolder) Open(ctx context.Context) (Dataset, error) {
 	return &folderSet{folderListing: l, c: c, size: f.size}, nil
 }
 
+var _ Prober = (*imageFolder)(nil)
+
+// Probe lists the folder and decodes its first image only, which fixes the
+// channel count of the set (and its size when the images share one).
+func (f *imageFolder) Probe() (c, h, w int, err error) {
+	l, err := listImageFolder(f.path, f.unlabeled)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	first := l.file(0)
+	if c, h, w, _, err = decodeFile(first); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := checkImageSize(first, f.size, h, w); err != nil {
+		return 0, 0, 0, err
+	}
+	return c, h, w, nil
+}
+
 // folderListing is the sorted list of the image files of a folder.
 type folderListing struct {
 	root string

@@ -50,38 +50,76 @@ type mnist struct {
 	limit          int
 }
 
+// imageDims describes the dimensions an IDX image file must have.
+const imageDims = "3 dimensions (images x rows x columns)"
+
+// files returns the IDX image and label files to read (labels empty when
+// unlabeled).
+func (m *mnist) files() (images, labels string, err error) {
+	if m.images != "" {
+		return m.images, m.labels, nil
+	}
+	dir := m.path
+	if dir == "" {
+		if dir, err = goMNISTDir(); err != nil {
+			return "", "", err
+		}
+	}
+	prefix := "train"
+	if m.split == "test" {
+		prefix = "t10k"
+	}
+	if images, err = findIDX(dir, prefix+"-images-idx3-ubyte"); err != nil {
+		return "", "", err
+	}
+	if labels, err = findIDX(dir, prefix+"-labels-idx1-ubyte"); err != nil {
+		return "", "", err
+	}
+	return images, labels, nil
+}
+
+// checkImageDims rejects images without pixels in a non-empty IDX file.
+func checkImageDims(file string, dims []int) error {
+	if total, h, w := dims[0], dims[1], dims[2]; total > 0 && (h == 0 || w == 0) {
+		return fmt.Errorf("%s: IDX images of %dx%d pixels", file, w, h)
+	}
+	return nil
+}
+
+var _ Prober = (*mnist)(nil)
+
+// Probe reads the header of the image file only: gray images of its rows
+// and columns.
+func (m *mnist) Probe() (c, h, w int, err error) {
+	imagesFile, _, err := m.files()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	dims, err := readIDXDims(imagesFile, 3, imageDims)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if err := checkImageDims(imagesFile, dims); err != nil {
+		return 0, 0, 0, err
+	}
+	return 1, dims[1], dims[2], nil
+}
+
 // Open reads the image and label files; the images are slices of the
 // decoded image array.
 func (m *mnist) Open(ctx context.Context) (Dataset, error) {
-	imagesFile, labelsFile := m.images, m.labels
-	if imagesFile == "" {
-		dir := m.path
-		if dir == "" {
-			var err error
-			if dir, err = goMNISTDir(); err != nil {
-				return nil, err
-			}
-		}
-		prefix := "train"
-		if m.split == "test" {
-			prefix = "t10k"
-		}
-		var err error
-		if imagesFile, err = findIDX(dir, prefix+"-images-idx3-ubyte"); err != nil {
-			return nil, err
-		}
-		if labelsFile, err = findIDX(dir, prefix+"-labels-idx1-ubyte"); err != nil {
-			return nil, err
-		}
-	}
-	images, err := readIDXFile(imagesFile, 3, "3 dimensions (images x rows x columns)")
+	imagesFile, labelsFile, err := m.files()
 	if err != nil {
 		return nil, err
 	}
-	total, h, w := images.dims[0], images.dims[1], images.dims[2]
-	if total > 0 && (h == 0 || w == 0) {
-		return nil, fmt.Errorf("%s: IDX images of %dx%d pixels", imagesFile, w, h)
+	images, err := readIDXFile(imagesFile, 3, imageDims)
+	if err != nil {
+		return nil, err
 	}
+	if err := checkImageDims(imagesFile, images.dims); err != nil {
+		return nil, err
+	}
+	total, h, w := images.dims[0], images.dims[1], images.dims[2]
 	n := total
 	if m.limit > 0 {
 		n = min(n, m.limit)

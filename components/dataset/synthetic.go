@@ -79,6 +79,11 @@ func (s *synthetic) rng(stream uint64, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(mix(s.seed<<1|split), mix(uint64(i)<<1|stream)))
 }
 
+var _ Prober = (*synthetic)(nil)
+
+// Probe is the shape of every generated image: RGB, image_size square.
+func (s *synthetic) Probe() (c, h, w int, err error) { return 3, s.side, s.side, nil }
+
 // Open generates the set in parallel.
 func (s *synthetic) Open(ctx context.Context) (Dataset, error) {
 	n := 3 * s.side * s.side
