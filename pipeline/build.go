@@ -50,15 +50,50 @@ func CheckChannels(views []View, c int) error {
 	return nil
 }
 
-// OpenDataset opens the dataset block called name.
-func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {
+// source builds the source of the dataset block called name.
+func source(exp *spec.Experiment, name string) (dataset.Source, *spec.Component, error) {
 	c, ok := exp.Dataset(name)
 	if !ok {
-		return nil, fmt.Errorf("%s has no dataset called %q (add dataset \"TYPE\" %q { ... })", exp.File, name, name)
+		return nil, nil, fmt.Errorf("%s has no dataset called %q (add dataset \"TYPE\" %q { ... })", exp.File, name, name)
 	}
 	src, err := registry.New[dataset.Source](c.ID, c.Params)
 	if err != nil {
-		return nil, fmt.Errorf("dataset %q: %w", name, err)
+		return nil, nil, fmt.Errorf("dataset %q: %w", name, err)
+	}
+	return src, c, nil
+}
+
+// ImageShape returns the channel count, height and width of the first image
+// of the dataset block called name: probed without reading the set when its
+// source is a dataset.Prober (every built-in one is), else from the opened
+// set.
+func ImageShape(ctx context.Context, exp *spec.Experiment, name string) (c, h, w int, err error) {
+	src, _, err := source(exp, name)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if p, ok := src.(dataset.Prober); ok {
+		if c, h, w, err = p.Probe(); err != nil {
+			return 0, 0, 0, fmt.Errorf("dataset %q: %w", name, err)
+		}
+		return c, h, w, nil
+	}
+	d, err := OpenDataset(ctx, exp, name)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	img, err := d.Image(0)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("dataset %q: %w", name, err)
+	}
+	return img.C, img.H, img.W, nil
+}
+
+// OpenDataset opens the dataset block called name.
+func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {
+	src, c, err := source(exp, name)
+	if err != nil {
+		return nil, err
 	}
 	d, err := src.Open(ctx)
 	if err != nil {
