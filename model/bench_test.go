@@ -1,10 +1,6 @@
 package model_test
 
 import (
-	"bufio"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -15,29 +11,9 @@ import (
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/procstat"
 	"github.com/sslrun/sslrun/registry"
 )
-
-// peakRSSMB is the process's peak resident memory (VmHWM) in MiB.
-func peakRSSMB(b *testing.B) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		b.Skip("no /proc/self/status")
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	b.Fatal("no VmHWM in /proc/self/status")
-	return 0
-}
 
 // BenchmarkSimCLRStep is one SimCLR training step as
 // scripts/bench_step_torch.py runs it in PyTorch: resnet18 (CIFAR stem),
@@ -93,5 +69,10 @@ func BenchmarkSimCLRStep(b *testing.B) {
 		step()
 	}
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
-	b.ReportMetric(peakRSSMB(b), "peak_rss_MB")
+	mib, err := procstat.PeakRSSMiB()
+	if err != nil {
+		b.Log(err) // the speed stands without it
+		return
+	}
+	b.ReportMetric(mib, "peak_rss_MB")
 }
