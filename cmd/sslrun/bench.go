@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/sslrun/sslrun/runner"
+	"github.com/sslrun/sslrun/spec"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", stderr)
+	steps := fs.Int("steps", 5, "timed training steps, after one untimed warm-up step")
+	batch := fs.Int("batch", 0, "source images per step (0: the spec's batch_size)")
+	augment := fs.Int("augment-images", 2048, "source images to augment for the pipeline's speed")
+	vars := varFlags{}
+	fs.Var(vars, "var", "set a variable: --var name=value (repeatable)")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(files) != 1:
+		return usagef("want one spec file, got %d", len(files))
+	case *steps < 1:
+		return usagef("--steps must be at least 1")
+	case *batch < 0:
+		return usagef("--batch must be at least 1 (or 0 for the spec's batch_size)")
+	case *augment < 1:
+		return usagef("--augment-images must be at least 1")
+	}
+	exp, err := spec.LoadFile(files[0], spec.Options{Vars: vars})
+	if err != nil {
+		return err
+	}
+	res, err := runner.Bench(ctx, exp, runner.BenchOptions{Steps: *steps, Batch: *batch, AugmentImages: *augment})
+	if errors.Is(err, context.Canceled) {
+		return &exitError{130, fmt.Errorf("interrupted: %w", err)}
+	}
+	if err != nil {
+		return err
+	}
+	line, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("bench result: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s\n", line)
+	return nil
+}
