@@ -184,9 +184,9 @@ class ConvNet(nn.Module):
     """backbone.convnet: per width, conv 3x3 (stride 1 first, then 2, no bias)
     -> BN -> ReLU; then the global average pool."""
 
-    def __init__(self, channels):
+    def __init__(self, channels, in_channels=3):
         super().__init__()
-        layers, cin = [], 3
+        layers, cin = [], in_channels
         for i, c in enumerate(channels):
             layers += [
                 nn.Conv2d(cin, c, 3, stride=1 if i == 0 else 2, padding=1, bias=False),
@@ -201,11 +201,17 @@ class ConvNet(nn.Module):
         return self.body(x).mean(dim=(2, 3))
 
 
-def projection_mlp(in_dim, hidden_dim, out_dim):
-    """head.projection_mlp with 2 layers and batch norm; linear layers have biases."""
-    return nn.Sequential(
-        nn.Linear(in_dim, hidden_dim), nn.BatchNorm1d(hidden_dim), nn.ReLU(inplace=True), nn.Linear(hidden_dim, out_dim)
-    )
+def projection_mlp(in_dim, hidden_dim, out_dim, layers=2, batch_norm=True):
+    """head.projection_mlp: (Linear, BatchNorm1d if batch_norm, ReLU) x
+    (layers-1), then Linear to out_dim; linear layers have biases."""
+    mods, d = [], in_dim
+    for _ in range(layers - 1):
+        mods.append(nn.Linear(d, hidden_dim))
+        if batch_norm:
+            mods.append(nn.BatchNorm1d(hidden_dim))
+        mods.append(nn.ReLU(inplace=True))
+        d = hidden_dim
+    return nn.Sequential(*mods, nn.Linear(d, out_dim))
 
 
 # ---------------------------------------------------------------- optimisation
