@@ -10,4 +10,7 @@
 // checkpoint therefore holds the position in the data (epoch and step)
 // rather than generator states, and a resumed run replays exactly the
 // batches an uninterrupted one would have seen.
+//
+// Bench measures what `sslrun bench` prints: the speed and peak memory of
+// the training loop's step and the speed of the data pipeline for a spec.
 package runner
