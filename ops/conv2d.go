@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/gemm"
 )
 
 // 2-D convolution without bias, im2col + matmul, with its two backward
@@ -22,35 +24,27 @@ import (
 //	dw = sslrun.conv2d_grad_weight(x, dy) // (O, C, KH, KW)
 //
 // with x (N, C, H, W), w (O, C, KH, KW), symmetric zero padding pad and
-// OH = (H + 2*pad - KH)/stride + 1 (likewise OW). Per sample, with
-// K = C*KH*KW rows and P = OH*OW columns of the column buffer:
+// OH = (H + 2*pad - KH)/stride + 1 (likewise OW). The samples are taken in
+// chunks of G (G*P columns, P = OH*OW) whose column buffer, K = C*KH*KW
+// rows, fits a fixed budget; per chunk:
 //
-//	forward:     y_n (O, P)  = w (O, K) · cols_n (K, P)
-//	grad_input:  dcols (K, P) = wᵀ (K, O) · dy_n (O, P), then col2im into dx_n
-//	grad_weight: dw (O, K)   = Σ_n dy_n (O, P) · cols_nᵀ (P, K)
+//	forward:     Y (O, G*P)    = w (O, K) · cols (K, G*P), scattered into y
+//	grad_input:  dcols (K, G*P) = wᵀ (K, O) · DY (O, G*P), then col2im into dx
+//	grad_weight: dw (O, K)     += DY (O, G*P) · colsᵀ (G*P, K)
 //
-// The products are sums of row updates c_row += a·b_row (gonum's SSE saxpy,
-// pure Go; 1.5-2x faster here than gonum's Sgemm on these shapes), so
-// every output element is a float32 sum of its products in one fixed
-// order: the forward's over k, grad_input's over o (then col2im adds the
-// overlapping windows in (c, ki, kj, oh, ow) order), grad_weight's over n,
-// then p. The rows run along P or O in the forward and along P or K in
-// grad_input, whichever is longer, and along K in grad_weight; that choice
-// changes the speed, never the result, and no multiply-add is fused.
+// where DY gathers the chunk's dy_n (O, P) side by side. The products are
+// package gemm's (packed and blocked, AVX2 with FMA where the CPU has it).
+// G depends only on the shapes, and gemm and the im2col/col2im loops split
+// their work into ranges that never change an element's order of
+// summation, so all three results are bitwise the same for the same inputs
+// whatever GOMAXPROCS is.
 //
-// Work is spread over runtime.GOMAXPROCS(0) goroutines, each taking a fixed
-// contiguous range: samples in the forward and in grad_input, columns k of
-// dw in grad_weight (each worker builds the column-buffer rows of its own
-// k range, for every sample in order). No element is summed by more than
-// one worker and there is no cross-worker reduction, so all three results
-// are bitwise the same for the same inputs whatever GOMAXPROCS is (the
-// plain loop convMulAdd uses for short rows rounds exactly like the saxpy).
-//
-// Each worker keeps its scratch buffers in the call's state and each op owns
-// its output buffer, all reused from run to run: after the first step a
-// training loop allocates no tensors here. A graph holding these ops must be
-// run by one machine at a time, and a value read from their nodes is valid
-// until the graph runs again (copy it to keep it).
+// The column buffer and the gathered gradient are shared by every conv op
+// of the process (one op runs at a time; a mutex keeps concurrent machines
+// apart), so their memory does not grow with the number of layers; each op
+// owns its output buffer. All are reused from run to run: after the first
+// step a training loop allocates no tensors here. A value read from these
+// nodes is valid until the graph runs again (copy it to keep it).
 
 func init() {
 	register("sslrun.conv2d", "sslrun.conv2d_grad_input", "sslrun.conv2d_grad_weight")
@@ -72,7 +66,7 @@ func Conv2D(x, w *G.Node, stride, pad int) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Conv2D: %w", err)
 	}
-	y, err := G.ApplyOp(convOp{newConvBase("sslrun.conv2d", &convState{convGeom: g})}, x, w)
+	y, err := G.ApplyOp(convOp{newConvBase("sslrun.conv2d", &g)}, x, w)
 	if err != nil {
 		return nil, fmt.Errorf("Conv2D: %w", err)
 	}
@@ -87,11 +81,10 @@ type convGeom struct {
 	o, kh, kw   int // w: (O, C, KH, KW)
 	stride, pad int
 	oh, ow      int          // y: (N, O, OH, OW)
-	k, p        int          // column buffer: K = C*KH*KW rows, P = OH*OW columns
+	k, p        int          // column buffer: K = C*KH*KW rows, P = OH*OW columns per sample
 	xs, ws, ys  tensor.Shape // the shapes of x, w and y
-	// identity: a 1x1, stride-1, unpadded convolution, whose column buffer
-	// (K, P) is the sample (C, H*W) itself.
-	identity bool
+	// chunk is G, the samples whose columns are multiplied at once.
+	chunk int
 }
 
 func newConvGeom(xs, ws tensor.Shape, stride, pad int) (convGeom, error) {
@@ -119,7 +112,7 @@ func newConvGeom(xs, ws tensor.Shape, stride, pad int) (convGeom, error) {
 	g.ow = (g.w+2*pad-g.kw)/stride + 1
 	g.k, g.p = g.c*g.kh*g.kw, g.oh*g.ow
 	g.xs, g.ws, g.ys = xs.Clone(), ws.Clone(), tensor.Shape{g.n, g.o, g.oh, g.ow}
-	g.identity = g.kh == 1 && g.kw == 1 && stride == 1 && pad == 0
+	g.chunk = convChunk(g.n, g.k, g.p)
 	return g, nil
 }
 
@@ -177,10 +170,11 @@ func (g *convGeom) im2col(dst []float32, sk, sp int, x []float32, k0, k1 int) {
 }
 
 // col2im adds one sample's column buffer, element (k, p) at src[k*sk +
-// p*sp], into dx (C, H, W) at the positions im2col reads them from, in
-// (k, p) order; the padding's elements are dropped.
-func (g *convGeom) col2im(dx, src []float32, sk, sp int) {
-	for k := 0; k < g.k; k++ {
+// p*sp], into the channels c0 <= c < c1 of dx (C, H, W) at the positions
+// im2col reads them from, in (k, p) order; the padding's elements are
+// dropped.
+func (g *convGeom) col2im(dx, src []float32, sk, sp, c0, c1 int) {
+	for k := c0 * g.kh * g.kw; k < c1*g.kh*g.kw; k++ {
 		c, ki, kj := k/(g.kh*g.kw), k/g.kw%g.kh, k%g.kw
 		lo, hi := g.outCols(kj)
 		off := kj - g.pad
@@ -193,7 +187,7 @@ func (g *convGeom) col2im(dx, src []float32, sk, sp int) {
 			row := s[oh*g.ow*sp:]
 			xr := dx[(c*g.h+ih)*g.w : (c*g.h+ih+1)*g.w]
 			if sp == 1 && g.stride == 1 && hi-lo >= convShortRow {
-				// The same additions, four at a time (1·v is exact).
+				// The same additions, several at a time (1·v is exact).
 				blas32.Axpy(1, blas32.Vector{N: hi - lo, Inc: 1, Data: row[lo:hi]},
 					blas32.Vector{N: hi - lo, Inc: 1, Data: xr[lo+off : hi+off]})
 				continue
@@ -205,73 +199,30 @@ func (g *convGeom) col2im(dx, src []float32, sk, sp int) {
 	}
 }
 
-// ---- the product ------------------------------------------------------
-
-// convMulAdd adds A·B to c: c (m, n) += A (m, q) · b (q, n), c and b
-// row-major with row strides ldc and ldb, A's element (i, l) at
-// a[i*ai + l*al]. Row i of c gets one saxpy per l, in increasing l: each
-// element adds its q products one by one, in that order, each product
-// rounded to float32 before the addition. The l loop is cut into blocks of
-// convMulBlock rows of b, which stay in cache while every row of c takes
-// them; that changes no element's order. Products with a zero A element
-// are skipped (as gonum's saxpy does), so a 0 there hides an Inf or NaN
-// in b.
-func convMulAdd(m, n, q int, a []float32, ai, al int, b []float32, ldb int, c []float32, ldc int) {
-	for l0 := 0; l0 < q; l0 += convMulBlock {
-		l1 := min(l0+convMulBlock, q)
-		for i := 0; i < m; i++ {
-			cr := c[i*ldc : i*ldc+n]
-			cv := blas32.Vector{N: n, Inc: 1, Data: cr}
-			for l := l0; l < l1; l++ {
-				av := a[i*ai+l*al]
-				if av == 0 {
-					continue
-				}
-				br := b[l*ldb : l*ldb+n]
-				if n < convShortRow {
-					for j, bv := range br {
-						cr[j] += float32(av * bv) // the conversion keeps the product rounded (no FMA)
-					}
-					continue
-				}
-				blas32.Axpy(av, blas32.Vector{N: n, Inc: 1, Data: br}, cv)
-			}
-		}
-	}
-}
+// ---- chunks and workers -----------------------------------------------
 
 const (
-	// convMulBlock is the number of rows of b convMulAdd keeps in cache
-	// at a time.
-	convMulBlock = 64
-	// convShortRow is the row length below which convMulAdd adds in a
-	// plain loop rather than pay for a saxpy call.
+	// convShortRow is the row length below which col2im adds in a plain
+	// loop rather than pay for a saxpy call.
 	convShortRow = 16
+	// convColsBudget bounds a chunk's column buffer, in elements (8 MiB).
+	convColsBudget = 1 << 21
+	// convMaxCols bounds a chunk's columns: more would not make the
+	// products faster, only the buffers bigger.
+	convMaxCols = 4096
 )
 
-// convTranspose writes dst (cols, rows) = src (rows, cols)ᵀ.
-func convTranspose(dst, src []float32, rows, cols int) {
-	for i := 0; i < rows; i++ {
-		for j, v := range src[i*cols : (i+1)*cols] {
-			dst[j*rows+i] = v
-		}
-	}
+// convChunk is G: as many samples as fit both bounds, at least one.
+func convChunk(n, k, p int) int {
+	return max(1, min(n, convColsBudget/(k*p), convMaxCols/p))
 }
 
-// ---- workers ----------------------------------------------------------
-
-// convState is shared by the three ops of one Conv2D call: the geometry and
-// scratch kept from run to run. The ops run one at a time.
-type convState struct {
-	convGeom
-	workers []convScratch
-	wT      []float32 // (K, O): w transposed, for a forward along O
-}
-
-// convScratch is one worker's buffers, grown on first use.
-type convScratch struct {
-	cols []float32 // a column buffer, (K, P), (P, K) or (P, K1-K0)
-	yT   []float32 // (P, O): a forward along O, before transposing
+// convScratch is the buffers every conv op shares, grown on first use.
+var convScratch struct {
+	sync.Mutex
+	cols []float32 // the column buffer, (K, G*P) or (G*P, K)
+	dy   []float32 // a chunk's gradient gathered, (O, G*P)
+	y    []float32 // a chunk's output before scattering, (O, G*P), or dwᵀ (K, O)
 }
 
 // convGrow returns (*buf)[:n], reallocating only when it is too small.
@@ -282,101 +233,140 @@ func convGrow(buf *[]float32, n int) []float32 {
 	return (*buf)[:n]
 }
 
-// convGrain is the least number of multiply-adds worth a goroutine.
-const convGrain = 1 << 18
+// convGrain is the least number of elements worth a goroutine in the
+// im2col and col2im loops.
+const convGrain = 1 << 14
 
 // parallel splits [0, items) into one contiguous range per worker (at most
-// GOMAXPROCS of them, fewer when work, the multiply-adds of all items, is
-// small) and runs f(scratch, lo, hi) for each range, concurrently.
-func (s *convState) parallel(items, work int, f func(sc *convScratch, lo, hi int)) {
+// GOMAXPROCS of them, fewer when work, the elements all items touch, is
+// small) and runs f(lo, hi) for each range, concurrently.
+func parallel(items, work int, f func(lo, hi int)) {
 	nw := max(1, min(runtime.GOMAXPROCS(0), items, work/convGrain))
-	for len(s.workers) < nw {
-		s.workers = append(s.workers, convScratch{})
-	}
 	if nw == 1 {
-		f(&s.workers[0], 0, items)
+		f(0, items)
 		return
 	}
 	var wg sync.WaitGroup
 	for i := range nw {
-		sc, lo, hi := &s.workers[i], i*items/nw, (i+1)*items/nw
-		wg.Go(func() { f(sc, lo, hi) })
+		lo, hi := i*items/nw, (i+1)*items/nw
+		wg.Go(func() { f(lo, hi) })
 	}
 	wg.Wait()
 }
 
-// forward writes y (N, O, P) = w (O, K) · cols_n (K, P) for every sample.
-// With P >= O each row of y_n is a sum of rows of cols_n; otherwise each
-// row of y_nᵀ (P, O) is a sum of rows of wᵀ, then transposed into y_n.
-func (s *convState) forward(y, x, w []float32) {
-	k, p, o := s.k, s.p, s.o
-	alongP := p >= o
-	if !alongP {
-		convTranspose(convGrow(&s.wT, k*o), w, o, k) // (K, O)
+// chunks calls f(n0, g) for the samples [n0, n0+g) of each chunk, in order.
+func (g *convGeom) chunks(f func(n0, size int)) {
+	for n0 := 0; n0 < g.n; n0 += g.chunk {
+		f(n0, min(g.chunk, g.n-n0))
 	}
-	s.parallel(s.n, s.n*o*p*k, func(sc *convScratch, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			xn := x[n*s.c*s.h*s.w : (n+1)*s.c*s.h*s.w] // (C, H, W)
-			yn := y[n*o*p : (n+1)*o*p]                 // (O, P)
-			cols := xn                                 // (K, P)
-			if !s.identity {
-				cols = convGrow(&sc.cols, k*p)
-				s.im2col(cols, p, 1, xn, 0, k)
-			}
-			if alongP {
-				clear(yn)
-				convMulAdd(o, p, k, w, k, 1, cols, p, yn, p)
-				continue
-			}
-			yT := convGrow(&sc.yT, p*o) // (P, O)
-			clear(yT)
-			convMulAdd(p, o, k, cols, 1, p, s.wT, o, yT, o)
-			convTranspose(yn, yT, p, o)
+}
+
+// colsOf writes the column buffer of samples [n0, n0+size) of x: element
+// (k, s*P+p) at cols[k*sk + (s*P+p)*sp].
+func (g *convGeom) colsOf(cols []float32, sk, sp int, x []float32, n0, size int) {
+	chw := g.c * g.h * g.w
+	parallel(g.k, g.k*size*g.p, func(k0, k1 int) {
+		for s := range size {
+			xn := x[(n0+s)*chw : (n0+s+1)*chw] // (C, H, W)
+			g.im2col(cols[k0*sk+s*g.p*sp:], sk, sp, xn, k0, k1)
 		}
 	})
 }
 
-// gradInput writes dx (N, C, H, W): per sample, dcols = wᵀ · dy_n, as
-// (K, P) rows of dy_n when P >= K, else as (P, K) rows of w, then col2im.
-func (s *convState) gradInput(dx, w, dy []float32) {
-	k, p, o := s.k, s.p, s.o
-	alongP := p >= k
-	s.parallel(s.n, s.n*o*p*k, func(sc *convScratch, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			dxn := dx[n*s.c*s.h*s.w : (n+1)*s.c*s.h*s.w] // (C, H, W)
-			dyn := dy[n*o*p : (n+1)*o*p]                 // (O, P)
-			clear(dxn)
-			if s.identity {
-				convMulAdd(k, p, o, w, 1, k, dyn, p, dxn, p) // dxn is dcols (K, P)
-				continue
-			}
-			dcols := convGrow(&sc.cols, k*p)
-			clear(dcols)
-			if alongP {
-				convMulAdd(k, p, o, w, 1, k, dyn, p, dcols, p) // (K, P)
-				s.col2im(dxn, dcols, p, 1)
-			} else {
-				convMulAdd(p, k, o, dyn, 1, p, w, k, dcols, k) // (P, K)
-				s.col2im(dxn, dcols, 1, k)
+// gatherDY writes DY (O, size*P): the gradients of samples [n0, n0+size)
+// side by side.
+func (g *convGeom) gatherDY(dst, dy []float32, n0, size int) {
+	op, cols := g.o*g.p, size*g.p
+	for s := range size {
+		dn := dy[(n0+s)*op : (n0+s+1)*op] // (O, P)
+		for o := range g.o {
+			copy(dst[o*cols+s*g.p:o*cols+(s+1)*g.p], dn[o*g.p:(o+1)*g.p])
+		}
+	}
+}
+
+// forward writes y (N, O, P) = w (O, K) · cols_n (K, P) for every sample.
+func (g *convGeom) forward(y, x, w []float32) {
+	convScratch.Lock()
+	defer convScratch.Unlock()
+	k, p, o := g.k, g.p, g.o
+	procs := runtime.GOMAXPROCS(0)
+	g.chunks(func(n0, size int) {
+		cols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
+		g.colsOf(cols, size*p, 1, x, n0, size)
+		out := y[n0*o*p : (n0+1)*o*p] // (O, P): one sample needs no scatter
+		if size > 1 {
+			out = convGrow(&convScratch.y, o*size*p) // (O, G*P)
+		}
+		clear(out)
+		gemm.MulAdd(gemm.Dense(o, size*p, out), gemm.Dense(o, k, w), gemm.Dense(k, size*p, cols), procs)
+		if size == 1 {
+			return
+		}
+		for s := range size {
+			yn := y[(n0+s)*o*p : (n0+s+1)*o*p] // (O, P)
+			for oi := range o {
+				copy(yn[oi*p:(oi+1)*p], out[oi*size*p+s*p:])
 			}
 		}
 	})
 }
 
-// gradWeight writes dw (O, K) = Σ_n dy_n (O, P) · cols_nᵀ (P, K). Each
-// worker owns a range of columns k of dw and builds, sample by sample, the
-// matching rows of cols_n, transposed (P, K1-K0).
-func (s *convState) gradWeight(dw, x, dy []float32) {
-	k, p, o := s.k, s.p, s.o
-	clear(dw)
-	s.parallel(k, s.n*o*p*k, func(sc *convScratch, k0, k1 int) {
-		kw := k1 - k0
-		colsT := convGrow(&sc.cols, p*kw) // (P, K1-K0)
-		for n := 0; n < s.n; n++ {
-			s.im2col(colsT, 1, kw, x[n*s.c*s.h*s.w:(n+1)*s.c*s.h*s.w], k0, k1)
-			convMulAdd(o, kw, p, dy[n*o*p:(n+1)*o*p], p, 1, colsT, kw, dw[k0:], k)
+// gradInput writes dx (N, C, H, W): per chunk, dcols = wᵀ · DY, then col2im
+// of each sample's columns.
+func (g *convGeom) gradInput(dx, w, dy []float32) {
+	convScratch.Lock()
+	defer convScratch.Unlock()
+	k, p, o := g.k, g.p, g.o
+	chw := g.c * g.h * g.w
+	procs := runtime.GOMAXPROCS(0)
+	clear(dx)
+	g.chunks(func(n0, size int) {
+		dyc := dy[n0*o*p : (n0+1)*o*p] // (O, P)
+		if size > 1 {
+			dyc = convGrow(&convScratch.dy, o*size*p) // (O, G*P)
+			g.gatherDY(dyc, dy, n0, size)
 		}
+		dcols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
+		clear(dcols)
+		gemm.MulAdd(gemm.Dense(k, size*p, dcols), gemm.Dense(o, k, w).T(), gemm.Dense(o, size*p, dyc), procs)
+		parallel(size*g.c, size*k*p, func(lo, hi int) {
+			// Items are (sample, channel) pairs; each writes its own channel.
+			for i := lo; i < hi; {
+				s, c0 := i/g.c, i%g.c
+				c1 := min(g.c, c0+hi-i)
+				g.col2im(dx[(n0+s)*chw:(n0+s+1)*chw], dcols[s*p:], size*p, 1, c0, c1)
+				i += c1 - c0
+			}
+		})
 	})
+}
+
+// gradWeight writes dw (O, K) = Σ_chunks DY (O, G*P) · colsᵀ (G*P, K). It
+// sums dwᵀ (K, O) = Σ cols (K, G*P) · DYᵀ (G*P, O) instead, which packs the
+// column buffer as it is laid out, then transposes.
+func (g *convGeom) gradWeight(dw, x, dy []float32) {
+	convScratch.Lock()
+	defer convScratch.Unlock()
+	k, p, o := g.k, g.p, g.o
+	procs := runtime.GOMAXPROCS(0)
+	dwT := convGrow(&convScratch.y, k*o) // (K, O)
+	clear(dwT)
+	g.chunks(func(n0, size int) {
+		dyc := dy[n0*o*p : (n0+1)*o*p] // (O, P)
+		if size > 1 {
+			dyc = convGrow(&convScratch.dy, o*size*p) // (O, G*P)
+			g.gatherDY(dyc, dy, n0, size)
+		}
+		cols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
+		g.colsOf(cols, size*p, 1, x, n0, size)
+		gemm.MulAdd(gemm.Dense(k, o, dwT), gemm.Dense(k, size*p, cols), gemm.Dense(o, size*p, dyc).T(), procs)
+	})
+	for ki := range k {
+		for oi, v := range dwT[ki*o : (ki+1)*o] {
+			dw[oi*k+ki] = v
+		}
+	}
 }
 
 // ---- the ops ----------------------------------------------------------
@@ -386,11 +376,11 @@ func (s *convState) gradWeight(dw, x, dy []float32) {
 // nodes computing the same thing from the same inputs merge.
 type convBase struct {
 	opBase
-	s   *convState
+	s   *convGeom
 	out *[]float32
 }
 
-func newConvBase(kind string, s *convState) convBase {
+func newConvBase(kind string, s *convGeom) convBase {
 	return convBase{opBase{kind}, s, new([]float32)}
 }
 

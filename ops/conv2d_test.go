@@ -223,11 +223,20 @@ func naiveConv(cc convCase, x, w, r []float32) (y, dx, dw []float64) {
 // paddings (also wider than the kernel), non-square kernels and images.
 func TestConv2DNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(71, 72))
-	for i := 0; i < 40; i++ {
+	var cases []convCase
+	for range 40 {
 		cc := convCase{n: 1 + rng.IntN(3), c: 1 + rng.IntN(4), o: 1 + rng.IntN(6),
 			kh: 1 + rng.IntN(4), kw: 1 + rng.IntN(4), stride: 1 + rng.IntN(3), pad: rng.IntN(4)}
 		cc.h = max(1, cc.kh-2*cc.pad) + rng.IntN(7)
 		cc.w = max(1, cc.kw-2*cc.pad) + rng.IntN(7)
+		cases = append(cases, cc)
+	}
+	// Column buffers over the budget: chunks of 3 samples, then 2; and one
+	// sample per chunk.
+	cases = append(cases,
+		convCase{n: 5, c: 64, h: 32, w: 32, o: 7, kh: 3, kw: 3, stride: 1, pad: 1},
+		convCase{n: 3, c: 2, h: 70, w: 70, o: 17, kh: 3, kw: 3, stride: 1, pad: 1})
+	for i, cc := range cases {
 		t.Run(cc.String(), func(t *testing.T) {
 			x := opstest.Tensor(randn(uint64(100+i)), cc.xShape()...).Data().([]float32)
 			w := opstest.Tensor(randn(uint64(200+i)), cc.wShape()...).Data().([]float32)

@@ -1,0 +1,19 @@
+// Package gemm multiplies float32 matrices: c += a·b, with a and b given as
+// strided views (so a transpose is free) and c row-major.
+//
+// It is the packed, blocked algorithm of BLIS and OpenBLAS: b is copied in
+// blocks of kc rows by nc columns into panels of nr = 16 columns, a in
+// blocks of mc rows by kc columns into panels of mr = 6 rows, and a
+// micro-kernel multiplies one a panel by one b panel into a 6x16 tile of c
+// held in registers. On amd64 with AVX2 and FMA the micro-kernel is
+// assembly (12 accumulators of 8 floats, fused multiply-adds); elsewhere it
+// is plain Go.
+//
+// Every element of c is c + t_0 + t_1 + ..., added in that order, where
+// t_b is the sum of the products of the b-th block of kc terms, accumulated
+// in order from zero. Work is spread over goroutines by contiguous ranges
+// of c's rows or columns, which never changes that order: the result is
+// bitwise the same whatever the number of workers. It does depend on the
+// kernel (fused or not), so two machines agree bitwise only when both have,
+// or both lack, AVX2 and FMA.
+package gemm

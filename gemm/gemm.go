@@ -1,0 +1,242 @@
+package gemm
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Mat is a float32 matrix view: element (i, j) is Data[i*RS + j*CS].
+type Mat struct {
+	Rows, Cols int
+	RS, CS     int // strides between rows and between columns, in elements
+	Data       []float32
+}
+
+// Dense is the row-major (rows, cols) matrix on data.
+func Dense(rows, cols int, data []float32) Mat {
+	return Mat{Rows: rows, Cols: cols, RS: cols, CS: 1, Data: data}
+}
+
+// T is the transpose of m, sharing its data.
+func (m Mat) T() Mat {
+	return Mat{Rows: m.Cols, Cols: m.Rows, RS: m.CS, CS: m.RS, Data: m.Data}
+}
+
+// at returns element (i, j).
+func (m Mat) at(i, j int) float32 { return m.Data[i*m.RS+j*m.CS] }
+
+// check panics unless every element of m lies inside Data.
+func (m Mat) check(name string) {
+	if m.Rows < 0 || m.Cols < 0 || m.RS < 0 || m.CS < 0 {
+		panic(fmt.Sprintf("gemm: %s has negative size or stride: %+v", name, m.shape()))
+	}
+	if m.Rows == 0 || m.Cols == 0 {
+		return
+	}
+	if last := (m.Rows-1)*m.RS + (m.Cols-1)*m.CS; last >= len(m.Data) {
+		panic(fmt.Sprintf("gemm: %s %v reaches element %d of %d", name, m.shape(), last, len(m.Data)))
+	}
+}
+
+func (m Mat) shape() [4]int { return [4]int{m.Rows, m.Cols, m.RS, m.CS} }
+
+// Tile and block sizes. A packed a block (mc x kc, 144 KiB) stays in L2
+// while the micro-kernel streams one packed b panel (kc x 16, 16 KiB) from
+// L1; a packed b block (kc x nc, 4 MiB) is reused by every a block.
+const (
+	mr = 6
+	nr = 16
+	mc = 144
+	kc = 256
+	nc = 4096
+)
+
+// workspace holds one worker's packed blocks.
+type workspace struct {
+	a    []float32 // (mc/mr panels) x kc x mr
+	b    []float32 // (nc/nr panels) x kc x nr
+	tile [mr * nr]float32
+}
+
+var pool = sync.Pool{New: func() any {
+	return &workspace{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
+}}
+
+// MulAdd adds a·b to c: c (m, n) += a (m, k) · b (k, n), with c row-major
+// (c.CS == 1), spreading the work over up to workers goroutines (fewer
+// when the product is small). It panics when the shapes disagree or a view
+// reaches outside its data, as an index out of range would.
+func MulAdd(c, a, b Mat, workers int) {
+	if a.Rows != c.Rows || b.Cols != c.Cols || a.Cols != b.Rows {
+		panic(fmt.Sprintf("gemm: c %dx%d += a %dx%d · b %dx%d", c.Rows, c.Cols, a.Rows, a.Cols, b.Rows, b.Cols))
+	}
+	if c.CS != 1 && c.Rows > 0 && c.Cols > 1 {
+		panic(fmt.Sprintf("gemm: c must be row-major, has column stride %d", c.CS))
+	}
+	c.check("c")
+	a.check("a")
+	b.check("b")
+	m, n, k := c.Rows, c.Cols, a.Cols
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	// One worker per 2^20 multiply-adds at least, and at least one tile row
+	// or column each.
+	workers = max(1, min(workers, m*n*k>>20))
+	if n >= m {
+		workers = min(workers, (n+nr-1)/nr)
+	} else {
+		workers = min(workers, (m+mr-1)/mr)
+	}
+	if workers == 1 {
+		mulAdd(c, a, b)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		if n >= m {
+			// Column ranges on tile boundaries.
+			tiles := (n + nr - 1) / nr
+			j0, j1 := min(n, w*tiles/workers*nr), min(n, (w+1)*tiles/workers*nr)
+			wg.Go(func() { mulAdd(c.cols(j0, j1), a, b.cols(j0, j1)) })
+		} else {
+			tiles := (m + mr - 1) / mr
+			i0, i1 := min(m, w*tiles/workers*mr), min(m, (w+1)*tiles/workers*mr)
+			wg.Go(func() { mulAdd(c.rows(i0, i1), a.rows(i0, i1), b) })
+		}
+	}
+	wg.Wait()
+}
+
+// rows is rows [i0, i1) of m.
+func (m Mat) rows(i0, i1 int) Mat {
+	if i0 == i1 {
+		return Mat{Cols: m.Cols, RS: m.RS, CS: m.CS}
+	}
+	return Mat{Rows: i1 - i0, Cols: m.Cols, RS: m.RS, CS: m.CS, Data: m.Data[i0*m.RS:]}
+}
+
+// cols is columns [j0, j1) of m.
+func (m Mat) cols(j0, j1 int) Mat {
+	if j0 == j1 {
+		return Mat{Rows: m.Rows, RS: m.RS, CS: m.CS}
+	}
+	return Mat{Rows: m.Rows, Cols: j1 - j0, RS: m.RS, CS: m.CS, Data: m.Data[j0*m.CS:]}
+}
+
+// mulAdd is MulAdd on one goroutine.
+func mulAdd(c, a, b Mat) {
+	m, n, k := c.Rows, c.Cols, a.Cols
+	if m == 0 || n == 0 {
+		return
+	}
+	ws := pool.Get().(*workspace)
+	defer pool.Put(ws)
+	for j0 := 0; j0 < n; j0 += nc {
+		nb := min(nc, n-j0)
+		for l0 := 0; l0 < k; l0 += kc {
+			kb := min(kc, k-l0)
+			packB(ws.b, b, l0, kb, j0, nb)
+			for i0 := 0; i0 < m; i0 += mc {
+				mb := min(mc, m-i0)
+				packA(ws.a, a, i0, mb, l0, kb)
+				for jr := 0; jr < nb; jr += nr {
+					bp := ws.b[jr*kb:]
+					for ir := 0; ir < mb; ir += mr {
+						ap := ws.a[ir*kb:]
+						ci := (i0+ir)*c.RS + j0 + jr
+						if ir+mr <= mb && jr+nr <= nb {
+							kernel(kb, ap, bp, c.Data[ci:], c.RS)
+							continue
+						}
+						// An edge tile: the whole tile into zeros, then its
+						// valid part into c (0 + t is t, so the rounding is
+						// the full tile's).
+						clear(ws.tile[:])
+						kernel(kb, ap, bp, ws.tile[:], nr)
+						for i := range min(mr, mb-ir) {
+							row := c.Data[ci+i*c.RS:]
+							for j, v := range ws.tile[i*nr : i*nr+min(nr, nb-jr)] {
+								row[j] += v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies a's block rows [i0, i0+mb), columns [l0, l0+kb) into dst as
+// panels of mr rows: panel p holds, for each l, the mr elements of rows
+// p*mr.. of column l, zero past the block's last row.
+func packA(dst []float32, a Mat, i0, mb, l0, kb int) {
+	for p := 0; p < mb; p += mr {
+		d := dst[p*kb : p*kb+kb*mr]
+		rows := min(mr, mb-p)
+		if rows < mr {
+			clear(d)
+		}
+		for r := range rows {
+			src := a.Data[(i0+p+r)*a.RS+l0*a.CS:]
+			if a.CS == 1 {
+				for l, v := range src[:kb] {
+					d[l*mr+r] = v
+				}
+				continue
+			}
+			for l := range kb {
+				d[l*mr+r] = src[l*a.CS]
+			}
+		}
+	}
+}
+
+// packB copies b's block rows [l0, l0+kb), columns [j0, j0+nb) into dst as
+// panels of nr columns: panel q holds, for each l, the nr elements of row l
+// in columns q*nr.., zero past the block's last column.
+func packB(dst []float32, b Mat, l0, kb, j0, nb int) {
+	for q := 0; q < nb; q += nr {
+		d := dst[q*kb : q*kb+kb*nr]
+		cols := min(nr, nb-q)
+		for l := range kb {
+			dl := d[l*nr : l*nr+nr]
+			src := b.Data[(l0+l)*b.RS+(j0+q)*b.CS:]
+			switch {
+			case b.CS == 1 && cols == nr:
+				*(*[nr]float32)(dl) = *(*[nr]float32)(src)
+			case b.CS == 1:
+				copy(dl, src[:cols])
+				clear(dl[cols:])
+			default:
+				for j := range cols {
+					dl[j] = src[j*b.CS]
+				}
+				clear(dl[cols:])
+			}
+		}
+	}
+}
+
+// kernelGo is the micro-kernel in Go: c (mr, nr, row stride ldc) += the
+// product of the packed panels a (kb x mr) and b (kb x nr), each element's
+// products summed in order from zero, then added to c.
+func kernelGo(kb int, a, b, c []float32, ldc int) {
+	var t [mr][nr]float32
+	for l := range kb {
+		bl := (*[nr]float32)(b[l*nr : l*nr+nr])
+		al := (*[mr]float32)(a[l*mr : l*mr+mr])
+		for i, av := range al {
+			ti := &t[i]
+			for j, bv := range bl {
+				ti[j] += av * bv
+			}
+		}
+	}
+	for i := range mr {
+		row := c[i*ldc : i*ldc+nr]
+		for j, v := range t[i] {
+			row[j] += v
+		}
+	}
+}
