@@ -407,6 +407,9 @@ func TestBatchNormErrors(t *testing.T) {
 // (dy is an input) on a ResNet-sized activation. GB/s counts the least
 // traffic the three ops need: the forward reads x twice and writes y,
 // grad_params reads x and dy, grad_input reads x and dy and writes dx.
+// GFLOP/s counts 14 flops an element: the forward's mean, variance and
+// scale-and-shift (2 + 3 + 2), the two gradient sums (1 + 2) and the
+// input gradient (4).
 func BenchmarkBatchNorm(b *testing.B) {
 	shape := []int{128, 64, 32, 32}
 	c := shape[1]
@@ -435,4 +438,5 @@ func BenchmarkBatchNorm(b *testing.B) {
 	}
 	bytes := float64(8*4*x.Shape().TotalSize()) * float64(iters)
 	b.ReportMetric(bytes/b.Elapsed().Seconds()/1e9, "GB/s")
+	b.ReportMetric(14*float64(x.Shape().TotalSize()*iters)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

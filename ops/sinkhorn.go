@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"sync"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -77,18 +78,17 @@ func (o sinkhornOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	out, y := newF32(s...)
+	w := sinkhornPool.Get().(*sinkhornWork)
+	defer sinkhornPool.Put(w)
 	if o.queue == nil || o.queue.Rows == 0 {
-		copy(y, Sinkhorn(x, s[0], s[1], o.iters, o.eps))
+		w.run(y, 0, s[1], o.iters, o.eps, x)
 		return out, nil
 	}
 	r, k := o.queue.Rows, s[1]
 	if len(o.queue.Scores) < r*k {
 		return nil, fmt.Errorf("%s: queue of %d rows holds %d scores, want %d x %d", o.kind, r, len(o.queue.Scores), r, k)
 	}
-	all := make([]float32, 0, (r+s[0])*k) // (R+B, K)
-	all = append(all, o.queue.Scores[:r*k]...)
-	all = append(all, x...)
-	copy(y, Sinkhorn(all, r+s[0], k, o.iters, o.eps)[r*k:])
+	w.run(y, r, k, o.iters, o.eps, o.queue.Scores[:r*k], x) // (R+B, K), the batch's rows kept
 	return out, nil
 }
 
@@ -106,46 +106,154 @@ func Sinkhorn(scores []float32, b, k, iters int, eps float64) []float32 {
 	if len(scores) != b*k {
 		panic(fmt.Sprintf("Sinkhorn: %d scores for (%d, %d)", len(scores), b, k))
 	}
-	hi := math.Inf(-1)
-	for _, s := range scores {
-		hi = max(hi, float64(s))
-	}
-	q := make([]float64, b*k) // q[i*k+j] = Q[j][i]: kept (B, K), Q's transpose
-	var sum float64
-	for i, s := range scores {
-		q[i] = math.Exp((float64(s) - hi) / eps)
-		sum += q[i]
-	}
-	for i := range q {
-		q[i] /= sum
-	}
-	rows := make([]float64, k) // sums over the batch, per prototype
-	for it := 0; it < iters; it++ {
-		clear(rows)
-		for i := 0; i < b; i++ {
-			for j := 0; j < k; j++ {
-				rows[j] += q[i*k+j]
-			}
-		}
-		for i := 0; i < b; i++ {
-			for j := 0; j < k; j++ {
-				q[i*k+j] /= rows[j] * float64(k)
-			}
-		}
-		for i := 0; i < b; i++ {
-			r := q[i*k : (i+1)*k]
-			var c float64
-			for _, v := range r {
-				c += v
-			}
-			for j := range r {
-				r[j] /= c * float64(b)
-			}
-		}
-	}
 	out := make([]float32, b*k)
-	for i, v := range q {
-		out[i] = float32(v * float64(b))
-	}
+	w := sinkhornPool.Get().(*sinkhornWork)
+	defer sinkhornPool.Put(w)
+	w.run(out, 0, k, iters, eps, scores)
 	return out
+}
+
+// sinkhornBlock is the rows a sum over rows takes at a time: each block of
+// rows adds its own partial sums, in row order, and the blocks' sums are
+// then added in block order. Workers take whole blocks, so the result does
+// not depend on their number.
+const sinkhornBlock = 64
+
+// sinkhornWork is Sinkhorn's scratch, reused from call to call.
+type sinkhornWork struct {
+	q    []float64 // (B, K): Q transposed
+	part []float64 // (blocks, K) partial sums over rows; (blocks) for the total
+	cols []float64 // (K): Q's row sums (sums over the batch, per prototype), then their scale
+}
+
+var sinkhornPool = sync.Pool{New: func() any { return new(sinkhornWork) }}
+
+// run computes Sinkhorn over the rows of parts stacked, each (rows, k), and
+// writes the codes of rows from onwards into out.
+func (w *sinkhornWork) run(out []float32, from, k, iters int, eps float64, parts ...[]float32) {
+	b := 0
+	for _, p := range parts {
+		b += len(p) / k
+	}
+	blocks := (b + sinkhornBlock - 1) / sinkhornBlock
+	q := grow64(&w.q, b*k)
+	part := grow64(&w.part, blocks*k)
+	cols := grow64(&w.cols, k)
+	hi := math.Inf(-1)
+	for _, p := range parts {
+		for _, v := range p {
+			hi = max(hi, float64(v))
+		}
+	}
+	// Q = exp((scores - max) / eps), and the per-block totals.
+	sinkhornBlocks(blocks, func(blk int) {
+		var sum float64
+		for i := blk * sinkhornBlock; i < min(b, (blk+1)*sinkhornBlock); i++ {
+			row := q[i*k : (i+1)*k]
+			src := sinkhornRow(parts, i, k)
+			for j, v := range src {
+				row[j] = math.Exp((float64(v) - hi) / eps)
+				sum += row[j]
+			}
+		}
+		part[blk] = sum
+	})
+	var total float64
+	for _, v := range part[:blocks] {
+		total += v
+	}
+	// Q /= sum(Q), and the sums over the batch. Divisions are
+	// multiplications by the reciprocal: a few times faster, and within an
+	// ulp of float64, far below the float32 codes' precision.
+	inv := 1 / total
+	sinkhornBlocks(blocks, func(blk int) {
+		pc := part[blk*k : (blk+1)*k]
+		clear(pc)
+		for i := blk * sinkhornBlock; i < min(b, (blk+1)*sinkhornBlock); i++ {
+			row := q[i*k : (i+1)*k]
+			for j := range row {
+				row[j] *= inv
+				pc[j] += row[j]
+			}
+		}
+	})
+	w.sumBlocks(cols, blocks, k)
+	for it := range iters {
+		last := it == iters-1
+		// Q's rows (prototypes) to 1/K, then its columns (images) to 1/B,
+		// and, unless last, the sums over the batch for the next iteration.
+		for j := range cols {
+			cols[j] = 1 / (cols[j] * float64(k))
+		}
+		sinkhornBlocks(blocks, func(blk int) {
+			pc := part[blk*k : (blk+1)*k]
+			clear(pc)
+			for i := blk * sinkhornBlock; i < min(b, (blk+1)*sinkhornBlock); i++ {
+				row := q[i*k : (i+1)*k]
+				var c float64
+				for j := range row {
+					row[j] *= cols[j]
+					c += row[j]
+				}
+				if last {
+					// The codes are Q's columns times B: 1/(c*B)*B is 1/c.
+					if i >= from {
+						o := out[(i-from)*k : (i-from+1)*k]
+						inv := 1 / c
+						for j := range row {
+							o[j] = float32(row[j] * inv)
+						}
+					}
+					continue
+				}
+				inv := 1 / (c * float64(b))
+				for j := range row {
+					row[j] *= inv
+					pc[j] += row[j]
+				}
+			}
+		})
+		if !last {
+			w.sumBlocks(cols, blocks, k)
+		}
+	}
+}
+
+// sumBlocks adds the blocks' partial sums into cols, in block order.
+func (w *sinkhornWork) sumBlocks(cols []float64, blocks, k int) {
+	copy(cols, w.part[:k])
+	for blk := 1; blk < blocks; blk++ {
+		for j, v := range w.part[blk*k : (blk+1)*k] {
+			cols[j] += v
+		}
+	}
+}
+
+// sinkhornRow is row i of parts stacked.
+func sinkhornRow(parts [][]float32, i, k int) []float32 {
+	for _, p := range parts {
+		if n := len(p) / k; i >= n {
+			i -= n
+			continue
+		}
+		return p[i*k : (i+1)*k]
+	}
+	panic(fmt.Sprintf("sinkhorn: row %d out of range", i))
+}
+
+// sinkhornBlocks runs f on every block, spread over GOMAXPROCS workers.
+func sinkhornBlocks(blocks int, f func(blk int)) {
+	parallel(blocks, blocks*sinkhornBlock*64, func(lo, hi int) {
+		for blk := lo; blk < hi; blk++ {
+			f(blk)
+		}
+	})
+}
+
+// grow64 returns (*buf)[:n], reallocating only when it is too small.
+func grow64(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	return (*buf)[:n]
 }

@@ -44,7 +44,7 @@ func loadGolden(t *testing.T) []ntXentCase {
 	return g.NTXent
 }
 
-func newNTXent(t *testing.T, temperature float64) Objective {
+func newNTXent(t testing.TB, temperature float64) Objective {
 	t.Helper()
 	o, err := registry.New[Objective]("objective.nt_xent", registry.Values{{Name: "temperature", Value: temperature}})
 	if err != nil {

@@ -2,9 +2,9 @@ package objective
 
 import (
 	"fmt"
+	"runtime"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"github.com/sslrun/sslrun/gemm"
 )
 
 // Queue is SwAV's queue: for each assigned view, the L2-normalised
@@ -64,10 +64,9 @@ func (o *Swav) UseQueue(q *Queue, w []float32, k int) error {
 		}
 		sq.Scores = sq.Scores[:q.Length*k]
 		// scores (L, K) = emb (L, D) · wᵀ (D, K)
-		blas32.Gemm(blas.NoTrans, blas.Trans, 1,
-			blas32.General{Rows: q.Length, Cols: q.Dim, Stride: q.Dim, Data: q.Emb[c]},
-			blas32.General{Rows: k, Cols: q.Dim, Stride: q.Dim, Data: w},
-			0, blas32.General{Rows: q.Length, Cols: k, Stride: k, Data: sq.Scores})
+		clear(sq.Scores)
+		gemm.MulAdd(gemm.Dense(q.Length, k, sq.Scores), gemm.Dense(q.Length, q.Dim, q.Emb[c]),
+			gemm.Dense(k, q.Dim, w).T(), runtime.GOMAXPROCS(0))
 		sq.Rows = q.Length
 	}
 	return nil
