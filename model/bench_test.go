@@ -9,6 +9,7 @@ import (
 	"github.com/sslrun/sslrun/components/head"
 	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/components/optimizer"
+	"github.com/sslrun/sslrun/engine"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/procstat"
@@ -43,7 +44,10 @@ func BenchmarkSimCLRStep(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	vm := G.NewTapeMachine(g.G)
+	vm, err := engine.New(g.G, append(G.Nodes{g.Output}, g.Grads...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
 	defer vm.Close()
 	const lr = 0.1
 	opt, err := registry.Build[optimizer.Optimizer]("optimizer.sgd", map[string]any{"lr": lr, "momentum": 0.9, "scale_lr": false})

@@ -11,6 +11,7 @@ import (
 	"github.com/sslrun/sslrun/components/augment"
 	"github.com/sslrun/sslrun/components/dataset"
 	"github.com/sslrun/sslrun/components/evaluate"
+	"github.com/sslrun/sslrun/engine"
 	"github.com/sslrun/sslrun/imaging"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/pipeline"
@@ -87,7 +88,10 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 	if err := G.Let(g.Inputs[0], tensor.New(tensor.WithShape(batch, first.C, first.H, first.W), tensor.WithBacking(x))); err != nil {
 		return out, err
 	}
-	vm := G.NewTapeMachine(g.G)
+	vm, err := engine.New(g.G, g.Output)
+	if err != nil {
+		return out, fmt.Errorf("features graph: %w", err)
+	}
 	defer vm.Close()
 	out.Labels = make([]int, n)
 	for i := range n {

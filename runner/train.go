@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/engine"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/pipeline"
 	"github.com/sslrun/sslrun/spec"
@@ -98,7 +99,10 @@ func (t *trainer) graph(b int) (*stepGraph, error) {
 		}
 		sg.frozen = append(sg.frozen, idx)
 	}
-	sg.vm = G.NewTapeMachine(g.G)
+	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.Embeddings...)
+	if sg.vm, err = engine.New(g.G, keep...); err != nil {
+		return nil, fmt.Errorf("training graph: %w", err)
+	}
 	t.graphs[b] = sg
 	return sg, nil
 }
