@@ -38,17 +38,24 @@ func (o reluOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims)
 func (o reluOp) Hashcode() uint32      { return hashOf(o) }
 
 // Do: y = max(x, 0), into a new tensor of x's shape.
-func (o reluOp) Do(in ...G.Value) (G.Value, error) {
+func (o reluOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, in...) }
+
+// UsePreallocDo writes y into prealloc (a new tensor when nil), spread
+// over the cores.
+func (o reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	x, s, err := f32(o.kind, in[0])
 	if err != nil {
 		return nil, err
 	}
-	out, y := newF32(s...)
-	for i, v := range x {
-		if v > 0 {
-			y[i] = v
-		}
+	out, y, err := outF32(o.kind, prealloc, s)
+	if err != nil {
+		return nil, err
 	}
+	parallel(len(x), len(x), func(lo, hi int) {
+		for i, v := range x[lo:hi] {
+			y[lo+i] = max(v, 0)
+		}
+	})
 	return out, nil
 }
 
@@ -76,18 +83,29 @@ func (o reluGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.d
 func (o reluGradOp) Hashcode() uint32      { return hashOf(o) }
 
 // Do takes x and dy (same shape) and returns dx.
-func (o reluGradOp) Do(in ...G.Value) (G.Value, error) {
+func (o reluGradOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, in...) }
+
+// UsePreallocDo writes dx into prealloc (a new tensor when nil), spread
+// over the cores.
+func (o reluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	v, s, err := f32s(o.kind, in)
 	if err != nil {
 		return nil, err
 	}
 	x, dy := v[0], v[1]
-	out, dx := newF32(s...)
-	for i, v := range x {
-		if v > 0 {
-			dx[i] = dy[i]
-		}
+	out, dx, err := outF32(o.kind, prealloc, s)
+	if err != nil {
+		return nil, err
 	}
+	parallel(len(x), len(x), func(lo, hi int) {
+		for i, v := range x[lo:hi] {
+			if v > 0 {
+				dx[lo+i] = dy[lo+i]
+			} else {
+				dx[lo+i] = 0
+			}
+		}
+	})
 	return out, nil
 }
 

@@ -75,6 +75,19 @@ func newF32(shape ...int) (*tensor.Dense, []float32) {
 	return d, d.Data().([]float32)
 }
 
+// outF32 is the tensor an op writes into: prealloc, or a new one when nil.
+func outF32(op string, prealloc G.Value, shape tensor.Shape) (*tensor.Dense, []float32, error) {
+	if prealloc == nil {
+		d, y := newF32(shape...)
+		return d, y, nil
+	}
+	d, ok := prealloc.(*tensor.Dense)
+	if !ok || d.Dtype() != tensor.Float32 || !d.Shape().Eq(shape) || d.RequiresIterator() {
+		return nil, nil, fmt.Errorf("%s: cannot write into %v, want a float32 tensor of shape %v", op, prealloc, shape)
+	}
+	return d, d.Data().([]float32)[:shape.TotalSize()], nil
+}
+
 func shapeOf(op string, in G.DimSizer, dims int) (tensor.Shape, error) {
 	s, ok := in.(tensor.Shape)
 	if !ok || len(s) != dims {
