@@ -16,11 +16,12 @@ import (
 	"github.com/sslrun/sslrun/registry"
 )
 
-// BenchmarkSimCLRStep is one SimCLR training step as
-// scripts/bench_step_torch.py runs it in PyTorch: resnet18 (CIFAR stem),
-// projection MLP 512 -> 2048 (BN, ReLU) -> 256, NT-Xent, SGD, 2 views of 64
-// images of 32x32. It reports source images per second and the peak
-// resident memory of the whole test process.
+// BenchmarkSimCLRStep is one SimCLR training step as `sslrun bench
+// experiments/simclr_cifar10.hcl --batch 64` and its PyTorch twin
+// (scripts/bench_torch.py) time it, without the data: resnet18 (CIFAR
+// stem), projection MLP 512 -> 2048 (BN, ReLU) -> 256, NT-Xent, SGD, 2 views
+// of 64 images of 32x32, run by the engine. It reports source images per
+// second and the peak resident memory of the whole test process.
 func BenchmarkSimCLRStep(b *testing.B) {
 	const batch = 64
 	bb := build[backbone.Backbone](b, "backbone.resnet18", map[string]any{"stem": "cifar"})
