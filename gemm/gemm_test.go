@@ -50,17 +50,24 @@ func reference(c, a, b Mat) (want, scale []float64) {
 	return want, scale
 }
 
+// mulCase is one product: c (m, n) += a (m, k) · b (k, n), a and b
+// transposed or not, pad unused elements between rows.
+type mulCase struct {
+	m, n, k int
+	aT, bT  bool
+	pad     int
+	workers int
+}
+
+// TestMulAdd compares products with a float64 reference, with the Go
+// kernel and, where the CPU has AVX2 and FMA, the assembly one: tiles at
+// and past the edges, blocks past mc, kc and nc, transposed and padded
+// views, several workers.
 func TestMulAdd(t *testing.T) {
-	tests := []struct {
-		m, n, k    int
-		aT, bT     bool
-		pad        int
-		workers    int
-		wantKernel bool // at least one full tile
-	}{
+	tests := []mulCase{
 		{m: 1, n: 1, k: 1, workers: 1},
-		{m: 6, n: 16, k: 1, workers: 1, wantKernel: true},
-		{m: 6, n: 16, k: 300, workers: 1, wantKernel: true},
+		{m: 6, n: 16, k: 1, workers: 1},
+		{m: 6, n: 16, k: 300, workers: 1},
 		{m: 7, n: 17, k: 3, workers: 1},
 		{m: 5, n: 15, k: 9, workers: 1},
 		{m: 64, n: 1024, k: 27, workers: 2},
@@ -69,36 +76,45 @@ func TestMulAdd(t *testing.T) {
 		{m: 3, n: 4100, k: 5, aT: true, bT: true, pad: 1, workers: 2},
 		{m: 200, n: 20, k: 70, bT: true, workers: 4},
 	}
-	for _, tt := range tests {
-		name := fmt.Sprintf("%dx%dx%d/aT=%v/bT=%v/pad=%d/w=%d", tt.m, tt.n, tt.k, tt.aT, tt.bT, tt.pad, tt.workers)
-		t.Run(name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(uint64(tt.m), uint64(tt.n*1000+tt.k)))
-			a := randMat(r, tt.m, tt.k, tt.pad, tt.aT)
-			b := randMat(r, tt.k, tt.n, tt.pad, tt.bT)
-			c := randMat(r, tt.m, tt.n, tt.pad, false)
-			want, scale := reference(c, a, b)
-			MulAdd(c, a, b, tt.workers)
-			for i := range c.Rows {
-				for j := range c.Cols {
-					got, w := float64(c.at(i, j)), want[i*c.Cols+j]
-					// float32 accumulation: a few ulps of the terms' scale per
-					// kc block, far below any indexing mistake (an error of
-					// one whole term).
-					if tol := 1e-6 * scale[i*c.Cols+j] * math.Sqrt(float64(tt.k)+1); math.Abs(got-w) > tol {
-						t.Fatalf("c[%d][%d] = %g, want %g (tolerance %g)", i, j, got, w, tol)
-					}
-				}
+	kernels := []bool{false}
+	if fused {
+		kernels = append(kernels, true)
+	}
+	defer func(f bool) { fused = f }(fused)
+	for _, tc := range tests {
+		for _, fused = range kernels {
+			name := fmt.Sprintf("%dx%dx%d/aT=%v/bT=%v/pad=%d/w=%d/fused=%v", tc.m, tc.n, tc.k, tc.aT, tc.bT, tc.pad, tc.workers, fused)
+			t.Run(name, func(t *testing.T) { testMulAdd(t, tc) })
+		}
+	}
+}
+
+// testMulAdd checks one product against the float64 reference, and that
+// nothing outside c's view changes.
+func testMulAdd(t *testing.T, tc mulCase) {
+	r := rand.New(rand.NewPCG(uint64(tc.m), uint64(tc.n*1000+tc.k)))
+	a := randMat(r, tc.m, tc.k, tc.pad, tc.aT)
+	b := randMat(r, tc.k, tc.n, tc.pad, tc.bT)
+	c := randMat(r, tc.m, tc.n, tc.pad, false)
+	want, scale := reference(c, a, b)
+	MulAdd(c, a, b, tc.workers)
+	for i := range c.Rows {
+		for j := range c.Cols {
+			got, w := float64(c.at(i, j)), want[i*c.Cols+j]
+			// float32 accumulation: a few ulps of the terms' scale per kc
+			// block, far below any indexing mistake (a whole term).
+			if tol := 1e-6 * scale[i*c.Cols+j] * math.Sqrt(float64(tc.k)+1); math.Abs(got-w) > tol {
+				t.Fatalf("c[%d][%d] = %g, want %g (tolerance %g)", i, j, got, w, tol)
 			}
-			// The padding is untouched.
-			for i, v := range c.Data {
-				if row, col := i/c.RS, i%c.RS; row < c.Rows && col < c.Cols {
-					continue
-				}
-				if !math.IsNaN(float64(v)) {
-					t.Fatalf("c.Data[%d] outside the view was written: %g", i, v)
-				}
-			}
-		})
+		}
+	}
+	for i, v := range c.Data {
+		if row, col := i/c.RS, i%c.RS; row < c.Rows && col < c.Cols {
+			continue
+		}
+		if !math.IsNaN(float64(v)) {
+			t.Fatalf("c.Data[%d] outside the view was written: %g", i, v)
+		}
 	}
 }
 

@@ -2,6 +2,6 @@
 
 package gemm
 
-const fused = false
+var fused = false
 
 func kernel(kb int, a, b, c []float32, ldc int) { kernelGo(kb, a, b, c, ldc) }
