@@ -12,8 +12,10 @@
 #
 #   go run ./cmd/sslrun run experiments/swav_cifar10_cpu.hcl
 #
-# Expected (measured, README): see the results table there; the reference
-# implementation of the same recipe in PyTorch is scripts/cifar_cpu_torch.py.
+# Expected (measured here, seed 0, all of CIFAR-10): kNN top-1 35.5% and
+# linear top-1 40.3% (random init: 32.5% and 39.4%), in 32 minutes on 2
+# cores; the loss stays near ln 3000 = 8.006 at this budget. The same recipe
+# in PyTorch is scripts/cifar_cpu_torch.py; README, "Results on a CPU budget".
 
 variable "data_dir" {
   default     = "../../shared/datasets/cifar10"
