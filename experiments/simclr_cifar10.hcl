@@ -10,9 +10,10 @@
 #   schedule     10 warmup epochs, then cosine to 0; 1000 epochs, batch 256
 # Expected: 90.74% linear top-1 after 1000 epochs (solo-learn's table); kNN
 # (k 200) about 88% (lightly reports 87.9% after 800 epochs at batch 512).
-# On this project's CPU a ResNet-18 step of 256 images takes about 90 s
-# (issue 6), so this recipe is for machines with time; simclr_cifar10_cpu.hcl
-# is the same recipe on a CPU budget.
+# On this project's 2-core CPU a ResNet-18 trains on about 7 images/s
+# (README, "Speed and memory"; 0.7x PyTorch's), so 1000 epochs are for
+# machines with time; simclr_cifar10_cpu.hcl is the same recipe on a CPU
+# budget.
 #
 #   go run ./cmd/sslrun run experiments/simclr_cifar10.hcl --var data_dir=/path/to/cifar10
 
