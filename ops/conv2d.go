@@ -273,6 +273,18 @@ func (g *convGeom) colsOf(cols []float32, sk, sp int, x []float32, n0, size int)
 	})
 }
 
+// chunkDY returns DY (O, size*P), the gradients of samples [n0, n0+size)
+// side by side: dy's own (O, P) block for one sample, else gathered into
+// the shared scratch.
+func (g *convGeom) chunkDY(dy []float32, n0, size int) []float32 {
+	if size == 1 {
+		return dy[n0*g.o*g.p : (n0+1)*g.o*g.p]
+	}
+	dst := convGrow(&convScratch.dy, g.o*size*g.p)
+	g.gatherDY(dst, dy, n0, size)
+	return dst
+}
+
 // gatherDY writes DY (O, size*P): the gradients of samples [n0, n0+size)
 // side by side.
 func (g *convGeom) gatherDY(dst, dy []float32, n0, size int) {
@@ -322,11 +334,7 @@ func (g *convGeom) gradInput(dx, w, dy []float32) {
 	procs := runtime.GOMAXPROCS(0)
 	clear(dx)
 	g.chunks(func(n0, size int) {
-		dyc := dy[n0*o*p : (n0+1)*o*p] // (O, P)
-		if size > 1 {
-			dyc = convGrow(&convScratch.dy, o*size*p) // (O, G*P)
-			g.gatherDY(dyc, dy, n0, size)
-		}
+		dyc := g.chunkDY(dy, n0, size)                 // (O, G*P)
 		dcols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
 		clear(dcols)
 		gemm.MulAdd(gemm.Dense(k, size*p, dcols), gemm.Dense(o, k, w).T(), gemm.Dense(o, size*p, dyc), procs)
@@ -353,11 +361,7 @@ func (g *convGeom) gradWeight(dw, x, dy []float32) {
 	dwT := convGrow(&convScratch.y, k*o) // (K, O)
 	clear(dwT)
 	g.chunks(func(n0, size int) {
-		dyc := dy[n0*o*p : (n0+1)*o*p] // (O, P)
-		if size > 1 {
-			dyc = convGrow(&convScratch.dy, o*size*p) // (O, G*P)
-			g.gatherDY(dyc, dy, n0, size)
-		}
+		dyc := g.chunkDY(dy, n0, size)                // (O, G*P)
 		cols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
 		g.colsOf(cols, size*p, 1, x, n0, size)
 		gemm.MulAdd(gemm.Dense(k, o, dwT), gemm.Dense(k, size*p, cols), gemm.Dense(o, size*p, dyc).T(), procs)
