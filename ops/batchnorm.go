@@ -5,8 +5,6 @@ import (
 	"hash"
 	"hash/fnv"
 	"math"
-	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
@@ -285,32 +283,16 @@ func (s *bnState) inputGrad(dx, x, gamma, dy, sums []float32) {
 	})
 }
 
-// bnGrain is the least number of elements worth a goroutine.
-const bnGrain = 1 << 15
-
-// bnChannels calls f for each of c channels. When the tensor (size
-// elements) is large it spreads contiguous blocks of channels over up to
-// GOMAXPROCS goroutines; every channel is still done by one call of f, so
-// the results do not depend on the number of goroutines.
+// bnChannels calls f for each of c channels of a tensor of size elements,
+// contiguous blocks of channels spread over the cores when it is large;
+// every channel is still done by one call of f, so the results do not
+// depend on the number of goroutines.
 func bnChannels(c, size int, f func(ch int)) {
-	workers := min(runtime.GOMAXPROCS(0), c, size/bnGrain)
-	if workers <= 1 {
-		for ch := 0; ch < c; ch++ {
+	parallel(c, size, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
 			f(ch)
 		}
-		return
-	}
-	per := (c + workers - 1) / workers
-	var wg sync.WaitGroup
-	for c0 := 0; c0 < c; c0 += per {
-		c1 := min(c0+per, c)
-		wg.Go(func() {
-			for ch := c0; ch < c1; ch++ {
-				f(ch)
-			}
-		})
-	}
-	wg.Wait()
+	})
 }
 
 // ---- the ops ----------------------------------------------------------

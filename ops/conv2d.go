@@ -233,27 +233,6 @@ func convGrow(buf *[]float32, n int) []float32 {
 	return (*buf)[:n]
 }
 
-// convGrain is the least number of elements worth a goroutine in the
-// im2col and col2im loops.
-const convGrain = 1 << 14
-
-// parallel splits [0, items) into one contiguous range per worker (at most
-// GOMAXPROCS of them, fewer when work, the elements all items touch, is
-// small) and runs f(lo, hi) for each range, concurrently.
-func parallel(items, work int, f func(lo, hi int)) {
-	nw := max(1, min(runtime.GOMAXPROCS(0), items, work/convGrain))
-	if nw == 1 {
-		f(0, items)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := range nw {
-		lo, hi := i*items/nw, (i+1)*items/nw
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
-}
-
 // chunks calls f(n0, g) for the samples [n0, n0+g) of each chunk, in order.
 func (g *convGeom) chunks(f func(n0, size int)) {
 	for n0 := 0; n0 < g.n; n0 += g.chunk {

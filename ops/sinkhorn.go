@@ -146,7 +146,7 @@ func (w *sinkhornWork) run(out []float32, from, k, iters int, eps float64, parts
 		}
 	}
 	// Q = exp((scores - max) / eps), and the per-block totals.
-	sinkhornBlocks(blocks, func(blk int) {
+	sinkhornBlocks(blocks, k, func(blk int) {
 		var sum float64
 		for i := blk * sinkhornBlock; i < min(b, (blk+1)*sinkhornBlock); i++ {
 			row := q[i*k : (i+1)*k]
@@ -166,7 +166,7 @@ func (w *sinkhornWork) run(out []float32, from, k, iters int, eps float64, parts
 	// multiplications by the reciprocal: a few times faster, and within an
 	// ulp of float64, far below the float32 codes' precision.
 	inv := 1 / total
-	sinkhornBlocks(blocks, func(blk int) {
+	sinkhornBlocks(blocks, k, func(blk int) {
 		pc := part[blk*k : (blk+1)*k]
 		clear(pc)
 		for i := blk * sinkhornBlock; i < min(b, (blk+1)*sinkhornBlock); i++ {
@@ -185,7 +185,7 @@ func (w *sinkhornWork) run(out []float32, from, k, iters int, eps float64, parts
 		for j := range cols {
 			cols[j] = 1 / (cols[j] * float64(k))
 		}
-		sinkhornBlocks(blocks, func(blk int) {
+		sinkhornBlocks(blocks, k, func(blk int) {
 			pc := part[blk*k : (blk+1)*k]
 			clear(pc)
 			for i := blk * sinkhornBlock; i < min(b, (blk+1)*sinkhornBlock); i++ {
@@ -241,9 +241,10 @@ func sinkhornRow(parts [][]float32, i, k int) []float32 {
 	panic(fmt.Sprintf("sinkhorn: row %d out of range", i))
 }
 
-// sinkhornBlocks runs f on every block, spread over GOMAXPROCS workers.
-func sinkhornBlocks(blocks int, f func(blk int)) {
-	parallel(blocks, blocks*sinkhornBlock*64, func(lo, hi int) {
+// sinkhornBlocks runs f on every block of rows of k scores, spread over
+// GOMAXPROCS workers.
+func sinkhornBlocks(blocks, k int, f func(blk int)) {
+	parallel(blocks, blocks*sinkhornBlock*k, func(lo, hi int) {
 		for blk := lo; blk < hi; blk++ {
 			f(blk)
 		}
