@@ -9,7 +9,7 @@ import (
 
 // Machine runs a graph's nodes in topological order with pooled buffers.
 // Only the values of the nodes it was asked to keep are valid after a run
-// (read them with Node.Value or Machine.Value), until the next run; every
+// (read them with Node.Value), until the next run; every
 // other node's buffer goes back to the pool once its readers have run. A
 // Machine implements gorgonia's VM; one goroutine runs it at a time.
 type Machine struct {
@@ -20,7 +20,7 @@ type Machine struct {
 	last  []int       // per node: the index of its last reader, or -1
 	keep  []bool      // per node: its value must outlive the run
 	keys  []string    // per node: its pool key, dtype and shape
-	own   []*G.Value  // per kept node: the buffer it writes into, once made
+	own   []G.Value   // per kept node: the buffer it writes into, once made
 	vals  []G.Value   // per node: this run's value
 	owner []*buffer   // per node: the pooled buffer its value lives in, if any
 	all   []*buffer   // every pooled buffer
@@ -48,7 +48,7 @@ func New(g *G.ExprGraph, keep ...*G.Node) (*Machine, error) {
 	}
 	n := len(m.order)
 	m.args, m.ins, m.last = make([][]int, n), make([][]G.Value, n), make([]int, n)
-	m.keep, m.keys, m.own = make([]bool, n), make([]string, n), make([]*G.Value, n)
+	m.keep, m.keys, m.own = make([]bool, n), make([]string, n), make([]G.Value, n)
 	m.vals, m.owner = make([]G.Value, n), make([]*buffer, n)
 	for i, node := range m.order {
 		m.last[i] = -1
@@ -130,7 +130,7 @@ func (m *Machine) exec(i int, node *G.Node) error {
 		var v G.Value
 		var err error
 		if m.own[i] != nil {
-			v, err = pd.UsePreallocDo(*m.own[i], in...)
+			v, err = pd.UsePreallocDo(m.own[i], in...)
 		} else {
 			v, err = op.Do(in...)
 		}
@@ -139,7 +139,7 @@ func (m *Machine) exec(i int, node *G.Node) error {
 		}
 		m.vals[i] = v
 		if !m.adopt(i, v) {
-			m.own[i] = &v // not a view of a pooled buffer another node may take next run
+			m.own[i] = v // not a view of a pooled buffer another node may take next run
 		}
 		return nil
 	}
@@ -207,16 +207,6 @@ func overlaps(v G.Value, t *tensor.Dense) bool {
 	a0, a1 := v.Uintptr(), v.Uintptr()+v.MemSize()
 	b0, b1 := t.Uintptr(), t.Uintptr()+t.MemSize()
 	return a0 < b1 && b0 < a1
-}
-
-// Value is node n's value after the last run, valid until the next one;
-// nil unless n was kept or is an input.
-func (m *Machine) Value(n *G.Node) G.Value {
-	i, ok := m.index[n]
-	if !ok || (!m.keep[i] && len(m.args[i]) > 0) {
-		return nil
-	}
-	return m.vals[i]
 }
 
 // Buffers is the number of pooled buffers made so far.

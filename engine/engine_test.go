@@ -128,9 +128,6 @@ func TestSameAsTapeMachine(t *testing.T) {
 						t.Fatalf("run %d, output %d differs from the TapeMachine's", run, i)
 					}
 				}
-				if em.Value(g2.Output) == nil || em.Value(g2.Inputs[0]) == nil {
-					t.Error("Value is nil for the loss or an input")
-				}
 				if run == 0 {
 					made := em.Buffers()
 					t.Logf("%d nodes, %d pooled buffers", len(g2.G.AllNodes()), made)
