@@ -343,6 +343,76 @@ def swav_loss(scores, batch, cfg, prototypes_weight, queue):
     return loss / len(cfg["crops_for_assign"])
 
 
+# ---------------------------------------------------------------- one step
+
+
+def project_views(backbone, projector, views):
+    """Backbone then projector over the views, those of one shape as one batch
+    so that they share batch-norm statistics (model/model.go, groupBySize:
+    groups in order of first appearance): (V*B, out), rows in view order."""
+    groups = {}
+    for i, v in enumerate(views):
+        groups.setdefault(tuple(v.shape), []).append(i)
+    out = [None] * len(views)
+    for idx in groups.values():
+        z = projector(backbone(torch.cat([views[i] for i in idx])))  # (len(idx)*B, out)
+        for i, part in zip(idx, z.split(views[0].shape[0])):
+            out[i] = part
+    return torch.cat(out)
+
+
+class Pretrainer:
+    """One pretraining step of either recipe (runner/train.go, step): the
+    forward pass, the loss, the backward pass, the frozen prototypes' gradient
+    dropped, the optimizer step at lr, then the queue. It keeps the queue."""
+
+    def __init__(self, cfg, backbone, projector, prototypes, opt, batch_size):
+        self.cfg, self.opt = cfg, opt
+        self.backbone, self.projector, self.prototypes = backbone, projector, prototypes
+        self.queue, self.qlen = None, 0
+        if prototypes is not None and cfg["queue_length"]:
+            self.qlen = cfg["queue_length"] - cfg["queue_length"] % batch_size
+            if self.qlen < batch_size:
+                raise SystemExit(f"queue_length {cfg['queue_length']} is shorter than a batch of {batch_size}")
+        for m in (backbone, projector, prototypes):
+            if m is not None:
+                m.train()
+
+    def step(self, views, step, epoch, lr):
+        """Trains on views (a list of (B, C, H, W), one per view) and returns
+        the loss before the update."""
+        cfg, swav = self.cfg, self.prototypes is not None
+        for g in self.opt.param_groups:
+            g["lr"] = lr
+        b = views[0].shape[0]
+        z = project_views(self.backbone, self.projector, views)  # (V*B, out)
+        if swav:
+            with torch.no_grad():
+                self.prototypes.weight.copy_(F.normalize(self.prototypes.weight, dim=1))
+            emb = F.normalize(z, dim=1)
+            scores = self.prototypes(emb)  # (V*B, K)
+            queue_on = epoch >= cfg["queue_start_epoch"]
+            loss = swav_loss(scores, b, cfg, self.prototypes.weight.detach(), self.queue if queue_on else None)
+        else:
+            loss = nt_xent(z, len(views), cfg["temperature"])
+        if not torch.isfinite(loss):
+            raise SystemExit(f"loss is {loss.item()} at step {step + 1} (epoch {epoch})")
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if swav and step < cfg["freeze_steps"]:
+            self.prototypes.weight.grad = None  # main_swav.py: p.grad = None while frozen
+        self.opt.step()
+        if swav and self.qlen and queue_on:
+            if self.queue is None:
+                self.queue = SwAVQueue(len(cfg["crops_for_assign"]), self.qlen, emb.shape[1])
+            was_full = self.queue.full()
+            embs = emb.detach().split(b)
+            self.queue.push([embs[a] for a in cfg["crops_for_assign"]])
+            if self.queue.full() and not was_full:
+                log(f"queue of {self.queue.length} full after step {step + 1}: used from step {step + 2}")
+        return loss.item()
+
+
 # ---------------------------------------------------------------- evaluation
 
 
@@ -512,18 +582,12 @@ def main():
     params = [p for m in modules for p in m.parameters()]
     peak = cfg["lr"] * args.batch_size / 256
     opt = LARS(params, lr=peak, momentum=cfg["momentum"], weight_decay=cfg["weight_decay"], eta=cfg["eta"])
-    queue = None
-    if swav:
-        qlen = cfg["queue_length"] - cfg["queue_length"] % args.batch_size
-        if cfg["queue_length"] and qlen < args.batch_size:
-            raise SystemExit(f"queue_length {cfg['queue_length']} is shorter than a batch of {args.batch_size}")
     n_params = sum(p.numel() for p in backbone.parameters())
     log(f"{args.recipe}: {len(pretrain_ds)} train images, {per_epoch} steps/epoch, {total_steps} steps, "
         f"peak lr {peak:g}, backbone {n_params} parameters, torch {torch.__version__}, threads {args.threads}")
 
     # ---- pretraining
-    for m in modules:
-        m.train()
+    trainer = Pretrainer(cfg, backbone, projector, prototypes, opt, args.batch_size)
     step, images, epoch_losses, last_loss = 0, 0, [], float("nan")
     began = time.perf_counter()
     for epoch in range(args.epochs):
@@ -533,39 +597,10 @@ def main():
         for views, _ in loader:
             lr = warmup_cosine_lr(step, peak, per_epoch, total_steps, cfg["warmup_epochs"],
                                   cfg["warmup_start_lr"], cfg["final_lr"])
-            for g in opt.param_groups:
-                g["lr"] = lr
-            b = views[0].shape[0]
-            x = torch.cat(views)  # views of one shape share the backbone's batch norm
-            z = projector(backbone(x))  # (V*B, out)
-            if swav:
-                with torch.no_grad():
-                    prototypes.weight.copy_(F.normalize(prototypes.weight, dim=1))
-                emb = F.normalize(z, dim=1)
-                scores = prototypes(emb)  # (V*B, K)
-                use_queue = queue if queue is not None and epoch >= cfg["queue_start_epoch"] else None
-                loss = swav_loss(scores, b, cfg, prototypes.weight.detach(), use_queue)
-            else:
-                loss = nt_xent(z, cfg["views"], cfg["temperature"])
-            if not torch.isfinite(loss):
-                raise SystemExit(f"loss is {loss.item()} at step {step + 1} (epoch {epoch})")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if swav and step < cfg["freeze_steps"]:
-                prototypes.weight.grad = None  # main_swav.py: p.grad = None while frozen
-            opt.step()
-            if swav and cfg["queue_length"] and epoch >= cfg["queue_start_epoch"]:
-                if queue is None:
-                    queue = SwAVQueue(len(cfg["crops_for_assign"]), qlen, cfg["output_dim"])
-                was_full = queue.full()
-                embs = emb.detach().split(b)
-                queue.push([embs[a] for a in cfg["crops_for_assign"]])
-                if queue.full() and not was_full:
-                    log(f"queue of {queue.length} full after step {step + 1}: used from step {step + 2}")
+            last_loss = trainer.step(views, step, epoch, lr)
             step += 1
             n_steps += 1
-            images += b
-            last_loss = loss.item()
+            images += views[0].shape[0]
             loss_sum += last_loss
             if step % cfg["log_every"] == 0:
                 log(f"epoch {epoch} step {step} loss {last_loss:.4f} lr {lr:.5f}")
