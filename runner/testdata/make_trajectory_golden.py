@@ -53,87 +53,53 @@ BATCH = 8
 STEPS_PER_EPOCH = 3
 EPOCHS = 2
 
-SPEC_HEAD = """
-experiment "trajectory" { seed = 0 }
-dataset "synthetic" "train" {
-  size       = 24
-  image_size = 16
-}
-view "global" {
-  count = 2
-  augment "random_resized_crop" { size = 16 }
-}
-"""
+# The PyTorch side's settings; spec() writes the same ones as the spec the
+# Go test runs, so the two cannot drift apart.
+SIMCLR = dict(output_dim=16, lr=0.4, weight_decay=1e-4, temperature=0.2)
+SWAV = dict(output_dim=16, lr=0.6, weight_decay=1e-6, temperature=0.1, prototypes=24, freeze_steps=2,
+            epsilon=0.05, sinkhorn_iterations=3, crops_for_assign=(0, 1), queue_length=16, queue_start_epoch=1)
+CHANNELS, HIDDEN = (8, 16), 32
 
-LOCAL_VIEWS = """
-view "local" {
-  count = 2
-  augment "random_resized_crop" { size = 8 }
-}
-"""
-
-SIMCLR = """
-backbone "convnet" { channels = [8, 16] }
-head "projection_mlp" "proj" {
-  hidden_dim = 32
-  output_dim = 16
-}
-objective "nt_xent" { temperature = 0.2 }
-optimizer "lars" {
-  lr           = 0.4
-  weight_decay = 1e-4
-  eta          = 0.02
-  scale_lr     = false
-}
-schedule "warmup_cosine" { warmup_epochs = 1 }
-train {
-  epochs     = 2
-  batch_size = 8
-}
-"""
-
-SWAV = """
-backbone "convnet" { channels = [8, 16] }
-head "projection_mlp" "proj" {
-  hidden_dim = 32
-  output_dim = 16
-}
-head "prototypes" "prototypes" {
-  count        = 24
-  freeze_steps = 2
-}
-objective "swav" {
-  temperature         = 0.1
-  epsilon             = 0.05
-  sinkhorn_iterations = 3
-  crops_for_assign    = [0, 1]
-  queue_length        = 16
-  queue_start_epoch   = 1
-}
-optimizer "lars" {
-  lr           = 0.6
-  weight_decay = 1e-6
-  eta          = 0.02
-  scale_lr     = false
-}
-schedule "warmup_cosine" { warmup_epochs = 1 }
-train {
-  epochs     = 2
-  batch_size = 8
-}
-"""
-
-# name, spec, view sizes, recipe settings for the PyTorch side
+# name, view sizes (two global views, then any local ones), recipe
 CASES = [
-    ("simclr", SPEC_HEAD + SIMCLR, [16, 16],
-     dict(output_dim=16, lr=0.4, weight_decay=1e-4, temperature=0.2)),
-    ("swav", SPEC_HEAD + SWAV, [16, 16],
-     dict(output_dim=16, lr=0.6, weight_decay=1e-6, temperature=0.1, prototypes=24, freeze_steps=2,
-          epsilon=0.05, sinkhorn_iterations=3, crops_for_assign=(0, 1), queue_length=16, queue_start_epoch=1)),
-    ("swav_multicrop", SPEC_HEAD + LOCAL_VIEWS + SWAV, [16, 16, 8, 8],
-     dict(output_dim=16, lr=0.6, weight_decay=1e-6, temperature=0.1, prototypes=24, freeze_steps=2,
-          epsilon=0.05, sinkhorn_iterations=3, crops_for_assign=(0, 1), queue_length=16, queue_start_epoch=1)),
+    ("simclr", [16, 16], SIMCLR),
+    ("swav", [16, 16], SWAV),
+    ("swav_multicrop", [16, 16, 8, 8], SWAV),
 ]
+
+
+def spec(sizes, r):
+    """The HCL spec of a case: a synthetic dataset, views of the given sizes
+    (grouped by size), the convnet, the projection MLP, the prototypes and
+    SwAV when r has prototypes, else NT-Xent, LARS without lr scaling, the
+    warmup-cosine schedule and a batch of BATCH for EPOCHS epochs."""
+    out = [
+        'experiment "trajectory" { seed = 0 }',
+        f'dataset "synthetic" "train" {{\n  size = {BATCH * STEPS_PER_EPOCH}\n  image_size = {sizes[0]}\n}}',
+    ]
+    for size in dict.fromkeys(sizes):
+        name = "global" if size == sizes[0] else f"local{size}"
+        out.append(f'view "{name}" {{\n  count = {sizes.count(size)}\n'
+                   f'  augment "random_resized_crop" {{ size = {size} }}\n}}')
+    out.append(f'backbone "convnet" {{ channels = [{", ".join(map(str, CHANNELS))}] }}')
+    out.append(f'head "projection_mlp" "proj" {{\n  hidden_dim = {HIDDEN}\n  output_dim = {r["output_dim"]}\n}}')
+    if "prototypes" in r:
+        out.append(f'head "prototypes" "prototypes" {{\n  count = {r["prototypes"]}\n'
+                   f'  freeze_steps = {r["freeze_steps"]}\n}}')
+        out.append(
+            'objective "swav" {\n'
+            f'  temperature = {r["temperature"]}\n  epsilon = {r["epsilon"]}\n'
+            f'  sinkhorn_iterations = {r["sinkhorn_iterations"]}\n'
+            f'  crops_for_assign = [{", ".join(map(str, r["crops_for_assign"]))}]\n'
+            f'  queue_length = {r["queue_length"]}\n  queue_start_epoch = {r["queue_start_epoch"]}\n}}')
+    else:
+        out.append(f'objective "nt_xent" {{ temperature = {r["temperature"]} }}')
+    out.append(f'optimizer "lars" {{\n  lr = {r["lr"]}\n  momentum = {ref.COMMON["momentum"]}\n'
+               f'  weight_decay = {r["weight_decay"]}\n  eta = {ref.COMMON["eta"]}\n  scale_lr = false\n}}')
+    out.append(f'schedule "warmup_cosine" {{\n  warmup_epochs = {ref.COMMON["warmup_epochs"]}\n'
+               f'  start_lr = {ref.COMMON["warmup_start_lr"]}\n  final_lr = {ref.COMMON["final_lr"]}\n}}')
+    out.append(f'train {{\n  epochs = {EPOCHS}\n  batch_size = {BATCH}\n}}')
+    return "\n".join(out) + "\n"
 
 
 def u(n, k):
@@ -163,11 +129,11 @@ def view_input(step, v, size, dtype):
     return torch.from_numpy(x.astype(np.float32)).to(dtype).reshape(BATCH, 3, size, size)
 
 
-def run(name, spec, sizes, recipe, dtype):
+def run(sizes, recipe, dtype):
     """The case's steps in dtype: losses, learning rates, parameters after
     every step."""
     torch.set_default_dtype(dtype)
-    cfg = dict(ref.COMMON, channels=(8, 16), hidden_dim=32, **recipe)
+    cfg = dict(ref.COMMON, channels=CHANNELS, hidden_dim=HIDDEN, **recipe)
     backbone = ref.ConvNet(cfg["channels"])
     projector = ref.projection_mlp(backbone.dim, cfg["hidden_dim"], cfg["output_dim"])
     prototypes = None
@@ -202,14 +168,14 @@ def deviation(a, b):
 def main():
     torch.set_num_threads(1)
     cases, blob = [], []
-    for name, spec, sizes, recipe in CASES:
-        shapes, lrs, exact, after = run(name, spec, sizes, recipe, torch.float64)
-        _, _, single, after32 = run(name, spec, sizes, recipe, torch.float32)
+    for name, sizes, recipe in CASES:
+        shapes, lrs, exact, after = run(sizes, recipe, torch.float64)
+        _, _, single, after32 = run(sizes, recipe, torch.float32)
         for step in after:
             blob += [p.astype("<f4").tobytes() for p in step]
         cases.append(dict(
             name=name,
-            spec=spec,
+            spec=spec(sizes, recipe),
             views=[[BATCH, 3, s, s] for s in sizes],
             steps_per_epoch=STEPS_PER_EPOCH,
             steps=len(lrs),
