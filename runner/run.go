@@ -369,6 +369,13 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		t.saved = t.pos.Step
 		return nil
 	}
+	// With keep_every, the numbered series starts at step 0: the seeded
+	// initialisation, which a run elsewhere can start from to compare.
+	if resume == nil && exp.Train.KeepEvery > 0 {
+		if err := t.checkpoint(true); err != nil {
+			return nil, err
+		}
+	}
 	trainErr := t.run(ctx)
 	r.progress.done()
 	if trainErr != nil {

@@ -203,11 +203,11 @@ func TestRunFolder(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"start": 1, "step": 6, "epoch": 2, "checkpoint": 3, "pretrained": 1, "eval": 3, "end": 1}
+	want := map[string]int{"start": 1, "step": 6, "epoch": 2, "checkpoint": 4, "pretrained": 1, "eval": 3, "end": 1}
 	if diff := cmp.Diff(want, count); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	for _, f := range []string{"latest.safetensors", "step-00000002.safetensors", "step-00000004.safetensors", "step-00000006.safetensors"} {
+	for _, f := range []string{"latest.safetensors", "step-00000000.safetensors", "step-00000002.safetensors", "step-00000004.safetensors", "step-00000006.safetensors"} {
 		if _, err := os.Stat(filepath.Join(dir, "checkpoints", f)); err != nil {
 			t.Error(err)
 		}
@@ -289,6 +289,39 @@ func TestResumeExact(t *testing.T) {
 					if !bytes.Equal(read(t, filepath.Join(whole, f)), read(t, filepath.Join(dir, f))) {
 						t.Errorf("stopped after step %d and resumed: %s differs from the uninterrupted run's", stop, f)
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestInitialCheckpoint: with keep_every, step-00000000.safetensors is the
+// state before the first step. A run resumed from it ends with the bytes of
+// an uninterrupted run, so it is the seeded initialisation and nothing else.
+func TestInitialCheckpoint(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+	}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}} {
+		t.Run(tc.name, func(t *testing.T) {
+			whole := run(t, tc.src, nil, runner.Options{}).Dir
+			dir := run(t, tc.src, nil, runner.Options{MaxSteps: 1}).Dir
+			initial := read(t, filepath.Join(dir, "checkpoints", "step-00000000.safetensors"))
+			f, err := safetensors.Read(initial)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Metadata["sslrun.step"]; got != "0" {
+				t.Fatalf("step-00000000.safetensors is at step %s", got)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "checkpoints", runner.LatestCheckpoint), initial, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := runner.Resume(context.Background(), dir, runner.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []string{runner.BackboneFile, "checkpoints/latest.safetensors"} {
+				if !bytes.Equal(read(t, filepath.Join(whole, f)), read(t, filepath.Join(dir, f))) {
+					t.Errorf("resumed from the initial checkpoint: %s differs from the uninterrupted run's", f)
 				}
 			}
 		})
@@ -458,7 +491,7 @@ func TestRunFolderErrors(t *testing.T) {
 
 // TestFinalCheckpoint: a run whose last step falls between periodic
 // checkpoints still ends with the latest checkpoint at its last step, and
-// only periodic checkpoints are kept as numbered copies.
+// only periodic checkpoints (and the initial one) are kept as numbered copies.
 func TestFinalCheckpoint(t *testing.T) {
 	dir := run(t, strings.Replace(tinySpec, `"2 steps"`, `"4 steps"`, 1), nil, runner.Options{}).Dir
 	f, err := safetensors.Read(read(t, filepath.Join(dir, "checkpoints", runner.LatestCheckpoint)))
@@ -476,7 +509,7 @@ func TestFinalCheckpoint(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if diff := cmp.Diff([]string{"latest.safetensors", "step-00000004.safetensors"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"latest.safetensors", "step-00000000.safetensors", "step-00000004.safetensors"}, names); diff != "" {
 		t.Errorf("checkpoints (-want +got):\n%s", diff)
 	}
 }

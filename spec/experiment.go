@@ -173,7 +173,7 @@ var (
 		{Name: "prefetch", Type: registry.Int, Default: 2, Range: registry.AtLeast(1), Doc: "batches prepared ahead of training"},
 		{Name: "dataset", Type: registry.String, Default: "train", Doc: "the dataset block pretraining reads"},
 		{Name: "checkpoint_every", Type: registry.String, Default: "1 epoch", Doc: "how often the latest checkpoint is rewritten: \"N steps\" or \"N epochs\""},
-		{Name: "keep_every", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "also keep every N-th checkpoint as checkpoints/step-NNNNNNNN.safetensors (0: only the latest)"},
+		{Name: "keep_every", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "also keep every N-th checkpoint, and the one at step 0 (the initialisation), as checkpoints/step-NNNNNNNN.safetensors (0: only the latest)"},
 		{Name: "log_every", Type: registry.Int, Default: 10, Range: registry.AtLeast(1), Doc: "optimizer steps between logged steps"},
 	}
 )
