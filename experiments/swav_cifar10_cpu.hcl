@@ -95,6 +95,9 @@ train {
   epochs     = var.epochs
   batch_size = var.batch_size
   log_every  = 20
+  # Keeps the initialisation (step 0) and the end as numbered checkpoints:
+  # scripts/cifar_cpu_torch.py --init starts PyTorch from the former.
+  keep_every = var.epochs
 }
 
 evaluate "linear" { baseline = true }

@@ -9,7 +9,8 @@ points is worth a bug hunt).
     /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
         [--data ../shared/datasets/cifar10] [--epochs 6] [--batch-size 256] \
         [--seed 0] [--threads 2] [--workers 2] [--max-steps N] \
-        [--limit N] [--test-limit N] [--out results.json]
+        [--limit N] [--test-limit N] [--init step-00000000.safetensors] \
+        [--out results.json]
 
 (Debian's python3-torch 1.13 and python3-torchvision 0.14, CPU.) Progress goes
 to stderr; the result is one JSON object on stdout (and in --out): recipe,
@@ -18,6 +19,11 @@ train_seconds, images_per_s (source images per second of pretraining),
 final_loss, epoch_losses, eval {knn, linear: {top1, top5, baseline}} as
 fractions, and the torch/torchvision versions. --limit and --test-limit take
 evenly spaced images of each split (so that every class appears), for tests.
+--init starts from sslrun's initialisation instead of PyTorch's: the
+checkpoint an sslrun run with keep_every writes at step 0 (backbone,
+projector and prototypes, with batch-norm statistics), so that the two
+implementations can be compared from the same weights; the baseline is then
+that initialisation too.
 
 What it mirrors, piece by piece (sslrun sources in brackets):
 - data: ImageFolder train/ and test/, shuffled, drop_last, seeded
@@ -56,6 +62,7 @@ import argparse
 import copy
 import json
 import math
+import struct
 import sys
 import time
 
@@ -516,6 +523,77 @@ def evaluate(backbone, initial_backbone, train_ds, test_ds, classes, workers):
     return out
 
 
+# ---------------------------------------------------------------- sslrun weights
+
+
+def read_safetensors(path):
+    """The tensors (name -> torch tensor) and metadata of a safetensors file."""
+    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
+    with open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 8:
+        raise SystemExit(f"{path}: not a safetensors file ({len(raw)} bytes)")
+    (n,) = struct.unpack("<Q", raw[:8])
+    try:
+        header = json.loads(raw[8:8 + n])
+    except ValueError as e:
+        raise SystemExit(f"{path}: not a safetensors file: {e}")
+    meta = header.pop("__metadata__", {})
+    base, out = 8 + n, {}
+    for name, t in header.items():
+        begin, end = t["data_offsets"]
+        if t["dtype"] not in dtypes or base + end > len(raw):
+            raise SystemExit(f"{path}: tensor {name}: dtype {t['dtype']}, bytes {begin}..{end} of {len(raw) - base}")
+        buf = bytearray(raw[base + begin:base + end])
+        out[name] = torch.frombuffer(buf, dtype=dtypes[t["dtype"]]).reshape(t["shape"]) if buf else \
+            torch.zeros(t["shape"], dtype=dtypes[t["dtype"]])
+    return out, meta
+
+
+def sslrun_names(backbone, projector, prototypes):
+    """(sslrun name, torch module, attribute) for every parameter and
+    batch-norm buffer: backbone body.3i / body.3i+1 are convI / bnI,
+    projector k is proj.k, the prototype layer is prototypes."""
+    out = []
+    for i, m in enumerate(backbone.body):
+        if isinstance(m, nn.Conv2d):
+            out.append((f"param/conv{i // 3}.weight", m, "weight"))
+        elif isinstance(m, nn.BatchNorm2d):
+            out += [(f"param/bn{i // 3}.{a}", m, a) for a in ("weight", "bias")]
+            out += [(f"bn/bn{i // 3}.{a}", m, a) for a in ("running_mean", "running_var", "num_batches_tracked")]
+    for k, m in enumerate(projector):
+        if isinstance(m, (nn.Linear, nn.BatchNorm1d)):
+            out += [(f"param/proj.{k}.{a}", m, a) for a in ("weight", "bias")]
+        if isinstance(m, nn.BatchNorm1d):
+            out += [(f"bn/proj.{k}.{a}", m, a) for a in ("running_mean", "running_var", "num_batches_tracked")]
+    if prototypes is not None:
+        out.append(("param/prototypes.weight", prototypes, "weight"))
+    return out
+
+
+def load_sslrun_init(path, backbone, projector, prototypes):
+    """Copies sslrun's step-0 checkpoint into the modules; every parameter
+    must be there with its shape, and the checkpoint must hold nothing more."""
+    tensors, meta = read_safetensors(path)
+    if meta.get("sslrun.step") != "0":
+        raise SystemExit(f"{path}: checkpoint at step {meta.get('sslrun.step')}, want sslrun's step-0 checkpoint "
+                         "(checkpoints/step-00000000.safetensors of a run with keep_every)")
+    wanted = sslrun_names(backbone, projector, prototypes)
+    for name, m, attr in wanted:
+        dst = getattr(m, attr)
+        if name not in tensors:
+            raise SystemExit(f"{path}: no tensor {name} (this recipe's model has it)")
+        src = tensors[name]
+        if tuple(src.shape) != tuple(dst.shape):
+            raise SystemExit(f"{path}: {name} has shape {tuple(src.shape)}, this recipe's model {tuple(dst.shape)}")
+        with torch.no_grad():
+            dst.copy_(src)
+    extra = sorted(n for n in tensors if n.startswith(("param/", "bn/")) and n not in {w[0] for w in wanted})
+    if extra:
+        raise SystemExit(f"{path}: tensors this recipe's model does not have: {', '.join(extra)}")
+    log(f"initialisation from {path} ({len(wanted)} tensors, experiment {meta.get('sslrun.experiment')})")
+
+
 # ---------------------------------------------------------------- training
 
 
@@ -533,6 +611,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="use N evenly spaced train images (tests)")
     ap.add_argument("--test-limit", type=int, default=0, help="use N evenly spaced test images (tests)")
     ap.add_argument("--queue-length", type=int, default=None, help="SwAV queue length override (tests; recipe: 3840)")
+    ap.add_argument("--init", default=None, help="start from sslrun's step-0 checkpoint (step-00000000.safetensors)")
     ap.add_argument("--out", default=None, help="also write the JSON result here")
     args = ap.parse_args()
 
@@ -578,6 +657,8 @@ def main():
     if swav:
         prototypes = nn.Linear(cfg["output_dim"], cfg["prototypes"], bias=False)
         modules.append(prototypes)
+    if args.init:
+        load_sslrun_init(args.init, backbone, projector, prototypes)
     initial_backbone = copy.deepcopy(backbone)  # the baseline: the same seeded initialisation
     params = [p for m in modules for p in m.parameters()]
     peak = cfg["lr"] * args.batch_size / 256
@@ -623,6 +704,7 @@ def main():
         steps_per_epoch=per_epoch,
         batch_size=args.batch_size,
         seed=args.seed,
+        init=args.init,
         threads=args.threads,
         workers=args.workers,
         train_images=len(pretrain_ds),

@@ -11,7 +11,8 @@ import (
 
 // TestCIFAR10EndToEnd runs the shipped CPU-budget SimCLR recipe on the real
 // CIFAR-10 (all 50,000 train and 10,000 test images) for 100 steps through
-// the CLI, then checks the run folder and that kNN accuracy beats the same
+// the CLI, then checks the run folder (with the initialisation kept for
+// scripts/cifar_cpu_torch.py --init) and that kNN accuracy beats the same
 // network at initialisation.
 func TestCIFAR10EndToEnd(t *testing.T) {
 	if testing.Short() {
@@ -27,7 +28,7 @@ func TestCIFAR10EndToEnd(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	t.Log(stdout)
-	for _, f := range []string{runner.SpecFile, runner.ConfigFile, runner.LogFile, runner.SummaryFile, runner.BackboneFile, filepath.Join("checkpoints", runner.LatestCheckpoint)} {
+	for _, f := range []string{runner.SpecFile, runner.ConfigFile, runner.LogFile, runner.SummaryFile, runner.BackboneFile, filepath.Join("checkpoints", runner.LatestCheckpoint), filepath.Join("checkpoints", "step-00000000.safetensors")} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("run folder lacks %s: %v", f, err)
 		}
