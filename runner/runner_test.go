@@ -271,13 +271,17 @@ func TestReproducible(t *testing.T) {
 	}
 }
 
+// resumeCases are the specs the resume tests stop and continue: SimCLR, and
+// SwAV with the state beyond parameters (queue, frozen prototypes).
+var resumeCases = []struct {
+	name, src string
+}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}}
+
 // TestResumeExact interrupts runs at several steps (mid-epoch, at an epoch's
 // end, before any periodic checkpoint) and resumes them: each ends with the
 // bytes of an uninterrupted run.
 func TestResumeExact(t *testing.T) {
-	for _, tc := range []struct {
-		name, src string
-	}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}} {
+	for _, tc := range resumeCases {
 		t.Run(tc.name, func(t *testing.T) {
 			whole := run(t, tc.src, nil, runner.Options{}).Dir
 			for _, stop := range []int{1, 3, 5} {
@@ -299,9 +303,7 @@ func TestResumeExact(t *testing.T) {
 // state before the first step. A run resumed from it ends with the bytes of
 // an uninterrupted run, so it is the seeded initialisation and nothing else.
 func TestInitialCheckpoint(t *testing.T) {
-	for _, tc := range []struct {
-		name, src string
-	}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}} {
+	for _, tc := range resumeCases {
 		t.Run(tc.name, func(t *testing.T) {
 			whole := run(t, tc.src, nil, runner.Options{}).Dir
 			dir := run(t, tc.src, nil, runner.Options{MaxSteps: 1}).Dir
