@@ -15,9 +15,11 @@
 # Expected (measured here, seed 0, all of CIFAR-10): kNN top-1 35.5% and
 # linear top-1 40.3% (random init: 32.5% and 39.4%), in 32 minutes on 2
 # cores; the loss stays near ln 3000 = 8.006 at this budget. Seed 1: 34.6%
-# and 41.0% (init 34.5% and 40.2%). The same recipe in PyTorch
-# (scripts/cifar_cpu_torch.py, seed 0): 32.9% and 38.7% (init 35.0% and
-# 40.4%), a gap not yet explained; README, "Results on a CPU budget".
+# and 41.0% (init 34.5% and 40.2%). At this budget SwAV is on the edge of
+# collapse: on the pixels PIL decodes (scripts/pil_decode.py) the same run
+# ends below its initialisation (28.5% and 32.8%), as PyTorch does from the
+# same weights (29.0% and 36.5%, scripts/cifar_cpu_torch.py --init); README,
+# "Results on a CPU budget".
 
 variable "data_dir" {
   default     = "../../shared/datasets/cifar10"
