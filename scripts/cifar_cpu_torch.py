@@ -74,6 +74,8 @@ import torchvision.transforms.functional as TF
 from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 
+from safetensors_io import parse_by_hand
+
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2470, 0.2435, 0.2616)
 
@@ -526,30 +528,6 @@ def evaluate(backbone, initial_backbone, train_ds, test_ds, classes, workers):
 # ---------------------------------------------------------------- sslrun weights
 
 
-def read_safetensors(path):
-    """The tensors (name -> torch tensor) and metadata of a safetensors file."""
-    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 8:
-        raise SystemExit(f"{path}: not a safetensors file ({len(raw)} bytes)")
-    (n,) = struct.unpack("<Q", raw[:8])
-    try:
-        header = json.loads(raw[8:8 + n])
-    except ValueError as e:
-        raise SystemExit(f"{path}: not a safetensors file: {e}")
-    meta = header.pop("__metadata__", {})
-    base, out = 8 + n, {}
-    for name, t in header.items():
-        begin, end = t["data_offsets"]
-        if t["dtype"] not in dtypes or base + end > len(raw):
-            raise SystemExit(f"{path}: tensor {name}: dtype {t['dtype']}, bytes {begin}..{end} of {len(raw) - base}")
-        buf = bytearray(raw[base + begin:base + end])
-        out[name] = torch.frombuffer(buf, dtype=dtypes[t["dtype"]]).reshape(t["shape"]) if buf else \
-            torch.zeros(t["shape"], dtype=dtypes[t["dtype"]])
-    return out, meta
-
-
 def sslrun_names(backbone, projector, prototypes):
     """(sslrun name, torch module, attribute) for every parameter and
     batch-norm buffer: backbone body.3i / body.3i+1 are convI / bnI,
@@ -574,7 +552,13 @@ def sslrun_names(backbone, projector, prototypes):
 def load_sslrun_init(path, backbone, projector, prototypes):
     """Copies sslrun's step-0 checkpoint into the modules; every parameter
     must be there with its shape, and the checkpoint must hold nothing more."""
-    tensors, meta = read_safetensors(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        tensors, meta = parse_by_hand(data)
+    except (AssertionError, KeyError, ValueError, struct.error) as e:
+        raise SystemExit(f"{path}: not a safetensors file sslrun wrote: {e!r}")
+    meta = meta or {}
     if meta.get("sslrun.step") != "0":
         raise SystemExit(f"{path}: checkpoint at step {meta.get('sslrun.step')}, want sslrun's step-0 checkpoint "
                          "(checkpoints/step-00000000.safetensors of a run with keep_every)")
@@ -588,7 +572,8 @@ def load_sslrun_init(path, backbone, projector, prototypes):
             raise SystemExit(f"{path}: {name} has shape {tuple(src.shape)}, this recipe's model {tuple(dst.shape)}")
         with torch.no_grad():
             dst.copy_(src)
-    extra = sorted(n for n in tensors if n.startswith(("param/", "bn/")) and n not in {w[0] for w in wanted})
+    names = {w[0] for w in wanted}
+    extra = sorted(n for n in tensors if n.startswith(("param/", "bn/")) and n not in names)
     if extra:
         raise SystemExit(f"{path}: tensors this recipe's model does not have: {', '.join(extra)}")
     log(f"initialisation from {path} ({len(wanted)} tensors, experiment {meta.get('sslrun.experiment')})")

@@ -27,17 +27,17 @@ them, the file's metadata and the (4, 512) features.
 import hashlib
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 
-import numpy as np
 import torch
 import torchvision
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from safetensors_io import parse_by_hand  # noqa: E402
 
 
 def hashed(n, k):
@@ -50,30 +50,6 @@ def go_export(path):
         ["go", "test", "./model", "-run", "^TestExportTorchvision$", "-count=1",
          "-args", "-export-file", path],
         cwd=ROOT, check=True)
-
-
-DTYPES = {"F32": np.dtype("<f4"), "I64": np.dtype("<i8")}
-
-
-def parse_by_hand(data):
-    """The tensors and metadata of a safetensors file, checking that the
-    data ranges tile the buffer."""
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode("utf-8"))
-    buf = data[8 + n:]
-    metadata = header.pop("__metadata__", None)
-    tensors, end = {}, 0
-    for name, info in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"]):
-        begin, stop = info["data_offsets"]
-        assert begin == end, f"{name}: data at {begin}, previous tensor ends at {end}"
-        dtype = DTYPES[info["dtype"]]
-        count = int(np.prod(info["shape"], dtype=np.int64))
-        assert stop - begin == count * dtype.itemsize, f"{name}: size"
-        a = np.frombuffer(buf, dtype=dtype, count=count, offset=begin)
-        tensors[name] = torch.from_numpy(a.reshape(info["shape"]).copy())
-        end = stop
-    assert end == len(buf), "trailing bytes"
-    return tensors, metadata
 
 
 def parse(data):
