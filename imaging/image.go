@@ -54,7 +54,9 @@ func quantize(v float32) uint8 {
 }
 
 // PlanarU8 decodes a Go image into planar bytes: one channel for gray images,
-// three (R, G, B) for everything else. Alpha is dropped.
+// three (R, G, B) for everything else. Alpha is dropped. A YCbCr image (a
+// decoded JPEG) is converted as libjpeg-turbo converts it, so as PIL and
+// torchvision see it (see ycbcrPlanar).
 func PlanarU8(src image.Image) (c, h, w int, pix []uint8) {
 	b := src.Bounds()
 	h, w = b.Dy(), b.Dx()
@@ -67,15 +69,7 @@ func PlanarU8(src image.Image) (c, h, w int, pix []uint8) {
 		}
 		return 1, h, w, pix
 	case *image.YCbCr:
-		pix = make([]uint8, 3*n)
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				yi := s.YOffset(b.Min.X+x, b.Min.Y+y)
-				ci := s.COffset(b.Min.X+x, b.Min.Y+y)
-				r, g, bb := color.YCbCrToRGB(s.Y[yi], s.Cb[ci], s.Cr[ci])
-				pix[y*w+x], pix[n+y*w+x], pix[2*n+y*w+x] = r, g, bb
-			}
-		}
+		h, w, pix = ycbcrPlanar(s)
 		return 3, h, w, pix
 	case *image.NRGBA:
 		pix = make([]uint8, 3*n)

@@ -26,8 +26,9 @@ import (
 
 var cacheMagic = [8]byte{'s', 's', 'l', 'r', 'u', 'n', 'D', 'S'}
 
-// cacheVersion changes whenever the layout or the decoding changes.
-const cacheVersion = 1
+// cacheVersion changes whenever the layout or the decoding changes (2: JPEG
+// chroma upsampled as libjpeg does, see imaging.PlanarU8).
+const cacheVersion = 2
 
 // errCorruptCache is what readCache returns for a file it cannot trust.
 var errCorruptCache = errors.New("corrupt cache file")
