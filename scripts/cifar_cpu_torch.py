@@ -11,6 +11,8 @@ points is worth a bug hunt).
         [--seed 0] [--threads 2] [--workers 2] [--max-steps N] \
         [--limit N] [--test-limit N] [--init step-00000000.safetensors] \
         [--out results.json]
+    /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
+        --evaluate CHECKPOINT [--data ...] [--workers 2] [--out results.json]
 
 (Debian's python3-torch 1.13 and python3-torchvision 0.14, CPU.) Progress goes
 to stderr; the result is one JSON object on stdout (and in --out): recipe,
@@ -23,7 +25,11 @@ evenly spaced images of each split (so that every class appears), for tests.
 checkpoint an sslrun run with keep_every writes at step 0 (backbone,
 projector and prototypes, with batch-norm statistics), so that the two
 implementations can be compared from the same weights; the baseline is then
-that initialisation too.
+that initialisation too. --evaluate skips pretraining and runs only this
+script's kNN and linear probe on the backbone of an sslrun checkpoint from
+any step (e.g. checkpoints/latest.safetensors of a finished run), so that
+sslrun's evaluation of trained weights can be checked; the JSON then holds
+evaluate, step and eval {knn, linear} without baselines.
 
 What it mirrors, piece by piece (sslrun sources in brackets):
 - data: ImageFolder train/ and test/, shuffled, drop_last, seeded
@@ -500,9 +506,13 @@ def linear_eval(train_f, train_y, test_f, test_y, classes, l2, max_iter, toleran
 
 def evaluate(backbone, initial_backbone, train_ds, test_ds, classes, workers):
     """Linear then kNN (the spec's order), each also on the backbone at its
-    seeded initialisation; features are extracted once per model and split."""
+    seeded initialisation unless that is None; features are extracted once
+    per model and split."""
     out = {"linear": {}, "knn": {}}
-    for name, model in (("trained", backbone), ("baseline", initial_backbone)):
+    models = [("trained", backbone)]
+    if initial_backbone is not None:
+        models.append(("baseline", initial_backbone))
+    for name, model in models:
         t0 = time.perf_counter()
         tr_f, tr_y = extract_features(model, train_ds, workers)
         te_f, te_y = extract_features(model, test_ds, workers)
@@ -549,9 +559,10 @@ def sslrun_names(backbone, projector, prototypes):
     return out
 
 
-def load_sslrun_init(path, backbone, projector, prototypes):
-    """Copies sslrun's step-0 checkpoint into the modules; every parameter
-    must be there with its shape, and the checkpoint must hold nothing more."""
+def load_sslrun_init(path, backbone, projector, prototypes, any_step=False):
+    """Copies sslrun's step-0 checkpoint (with any_step, a checkpoint from
+    any step) into the modules; every parameter must be there with its shape,
+    and the checkpoint must hold nothing more. Returns the step."""
     with open(path, "rb") as f:
         data = f.read()
     try:
@@ -559,7 +570,7 @@ def load_sslrun_init(path, backbone, projector, prototypes):
     except (AssertionError, KeyError, ValueError, struct.error) as e:
         raise SystemExit(f"{path}: not a safetensors file sslrun wrote: {e!r}")
     meta = meta or {}
-    if meta.get("sslrun.step") != "0":
+    if not any_step and meta.get("sslrun.step") != "0":
         raise SystemExit(f"{path}: checkpoint at step {meta.get('sslrun.step')}, want sslrun's step-0 checkpoint "
                          "(checkpoints/step-00000000.safetensors of a run with keep_every)")
     wanted = sslrun_names(backbone, projector, prototypes)
@@ -576,7 +587,9 @@ def load_sslrun_init(path, backbone, projector, prototypes):
     extra = sorted(n for n in tensors if n.startswith(("param/", "bn/")) and n not in names)
     if extra:
         raise SystemExit(f"{path}: tensors this recipe's model does not have: {', '.join(extra)}")
-    log(f"initialisation from {path} ({len(wanted)} tensors, experiment {meta.get('sslrun.experiment')})")
+    log(f"weights from {path} ({len(wanted)} tensors, experiment {meta.get('sslrun.experiment')}, "
+        f"step {meta.get('sslrun.step')})")
+    return int(meta.get("sslrun.step", "-1"))
 
 
 # ---------------------------------------------------------------- training
@@ -597,6 +610,7 @@ def main():
     ap.add_argument("--test-limit", type=int, default=0, help="use N evenly spaced test images (tests)")
     ap.add_argument("--queue-length", type=int, default=None, help="SwAV queue length override (tests; recipe: 3840)")
     ap.add_argument("--init", default=None, help="start from sslrun's step-0 checkpoint (step-00000000.safetensors)")
+    ap.add_argument("--evaluate", default=None, help="only evaluate the backbone of this sslrun checkpoint (any step)")
     ap.add_argument("--out", default=None, help="also write the JSON result here")
     args = ap.parse_args()
 
@@ -642,6 +656,17 @@ def main():
     if swav:
         prototypes = nn.Linear(cfg["output_dim"], cfg["prototypes"], bias=False)
         modules.append(prototypes)
+    if args.init and args.evaluate:
+        raise SystemExit("--init and --evaluate exclude each other")
+    if args.evaluate:
+        began = time.perf_counter()
+        ckpt_step = load_sslrun_init(args.evaluate, backbone, projector, prototypes, any_step=True)
+        results = evaluate(backbone, None, train_eval_ds, test_eval_ds, classes, args.workers)
+        emit(args.out, dict(recipe=args.recipe, evaluate=args.evaluate, step=ckpt_step,
+                            train_images=len(train_eval_ds), test_images=len(test_eval_ds),
+                            wall_seconds=time.perf_counter() - began, eval=results,
+                            torch=torch.__version__, torchvision=torchvision.__version__))
+        return
     if args.init:
         load_sslrun_init(args.init, backbone, projector, prototypes)
     initial_backbone = copy.deepcopy(backbone)  # the baseline: the same seeded initialisation
@@ -704,10 +729,15 @@ def main():
         torch=torch.__version__,
         torchvision=torchvision.__version__,
     )
-    text = json.dumps(out)
+    emit(args.out, out)
+
+
+def emit(path, result):
+    """Prints the JSON result on stdout and, with a path, writes it there."""
+    text = json.dumps(result)
     print(text, flush=True)
-    if args.out:
-        with open(args.out, "w") as f:
+    if path:
+        with open(path, "w") as f:
             f.write(text + "\n")
 
 
