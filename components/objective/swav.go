@@ -169,7 +169,7 @@ func SwappedPredictionLoss(z []*G.Node, codes []*G.Node, assign []int, temperatu
 			if err != nil {
 				return nil, fmt.Errorf("swav: %w", err)
 			}
-			s, err := G.Sum(prod) // scalar
+			s, err := ops.Sum(prod) // scalar, accumulated in float64
 			if err != nil {
 				return nil, fmt.Errorf("swav: %w", err)
 			}
