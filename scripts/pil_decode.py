@@ -7,9 +7,12 @@ SRC is an image folder (<split>/<class>/<name>.jpg, e.g.
 <name>.png, decoded by PIL (libjpeg-turbo: fancy chroma upsampling) and
 converted to RGB, as torchvision's ImageFolder loads it. PNG is lossless, so
 sslrun reading DST sees exactly the pixels PyTorch sees, and the files keep
-their order. Used to test whether the JPEG decoder explains a difference
-between sslrun and scripts/cifar_cpu_torch.py (Go's image/jpeg repeats each
-chroma sample over its 2x2 block instead).
+their order. It showed that the JPEG decoder decided a difference between
+sslrun and scripts/cifar_cpu_torch.py when sslrun still used Go's colour
+conversion, which repeats each chroma sample over its 2x2 block; sslrun now
+converts as libjpeg-turbo does (imaging/ycbcr.go), and over CIFAR-10's
+60,000 images its pixel values are within 3 levels of this script's (97%
+equal; the rest is the IDCT's rounding).
 """
 
 import os
