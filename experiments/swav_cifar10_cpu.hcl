@@ -14,7 +14,7 @@
 #
 # Expected (measured here, seed 0, all of CIFAR-10): kNN top-1 26.9% and
 # linear top-1 34.3% (random init: 32.5% and 39.6%), in 29 minutes on 2
-# cores, the loss at ln 3000 = 8.006 from about step 600: this seed
+# cores, the loss at ln 3000 = 8.006 from about step 500: this seed
 # collapses. Seed 1 learns a little: 35.6% and 41.1% (init 34.8% and
 # 40.1%). At this budget SwAV is on the edge of collapse in both
 # implementations: PyTorch from seed 0's weights collapses too (29.0% and
