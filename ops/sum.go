@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -31,11 +30,8 @@ type sumOp struct {
 	dims int
 }
 
-func (sumOp) Arity() int { return 1 }
-func (o sumOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: o.dims, Of: a}, a)
-}
+func (sumOp) Arity() int      { return 1 }
+func (o sumOp) Type() hm.Type { return hm.NewFnType(anyType(o.dims), hm.TypeVariable('a')) }
 func (o sumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if _, err := shapeOf(o.kind, in[0], o.dims); err != nil {
 		return nil, err
@@ -57,11 +53,7 @@ func (o sumOp) Do(in ...G.Value) (G.Value, error) {
 }
 
 func (o sumOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) }
-func (o sumOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	o.WriteHash(h)
-	return h.Sum32()
-}
+func (o sumOp) Hashcode() uint32      { return hashOf(o) }
 
 func (sumOp) DiffWRT(int) []bool { return []bool{true} }
 
@@ -78,9 +70,7 @@ type sumGradOp struct {
 
 func (sumGradOp) Arity() int { return 2 }
 func (o sumGradOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: o.dims, Of: a}
-	return hm.NewFnType(t, a, t)
+	return hm.NewFnType(anyType(o.dims), hm.TypeVariable('a'), anyType(o.dims))
 }
 func (o sumGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return shapeOf(o.kind, in[0], o.dims)
@@ -113,11 +103,7 @@ func (o sumGradOp) Do(in ...G.Value) (G.Value, error) {
 }
 
 func (o sumGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) }
-func (o sumGradOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	o.WriteHash(h)
-	return h.Sum32()
-}
+func (o sumGradOp) Hashcode() uint32      { return hashOf(o) }
 
 func (sumGradOp) DiffWRT(int) []bool { return []bool{false, false} }
 
