@@ -13,6 +13,8 @@ points is worth a bug hunt).
         [--out results.json]
     /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
         --evaluate CHECKPOINT [--data ...] [--workers 2] [--out results.json]
+    /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav [--seed 0] \
+        --export-init SSLRUN_STEP0 OUT
 
 (Debian's python3-torch 1.13 and python3-torchvision 0.14, CPU.) Progress goes
 to stderr; the result is one JSON object on stdout (and in --out): recipe,
@@ -29,7 +31,12 @@ that initialisation too. --evaluate skips pretraining and runs only this
 script's kNN and linear probe on the backbone of an sslrun checkpoint from
 any step (e.g. checkpoints/latest.safetensors of a finished run), so that
 sslrun's evaluation of trained weights can be checked; the JSON then holds
-evaluate, step and eval {knn, linear} without baselines.
+evaluate, step and eval {knn, linear} without baselines. --export-init goes
+the other way: it writes the initialisation this script would train from (the
+same seed) as an sslrun step-0 checkpoint, with the metadata of the sslrun
+step-0 checkpoint SSLRUN_STEP0; copied into that run's folder as
+checkpoints/latest.safetensors, `sslrun resume` then trains from PyTorch's
+weights with sslrun's own data streams.
 
 What it mirrors, piece by piece (sslrun sources in brackets):
 - data: ImageFolder train/ and test/, shuffled, drop_last, seeded
@@ -80,7 +87,7 @@ import torchvision.transforms.functional as TF
 from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 
-from safetensors_io import parse_by_hand
+from safetensors_io import parse_by_hand, write_by_hand
 
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2470, 0.2435, 0.2616)
@@ -592,6 +599,33 @@ def load_sslrun_init(path, backbone, projector, prototypes, any_step=False):
     return int(meta.get("sslrun.step", "-1"))
 
 
+def export_sslrun_init(like, out, backbone, projector, prototypes):
+    """Writes this script's seeded initialisation as an sslrun step-0
+    checkpoint: the modules' parameters and batch-norm buffers under sslrun's
+    names, with the metadata (experiment, config hash, step 0) of the sslrun
+    step-0 checkpoint like, whose tensors it must match name for name and
+    shape for shape. In a copy of like's run folder, it lets `sslrun resume`
+    train from PyTorch's weights with sslrun's data streams."""
+    with open(like, "rb") as f:
+        data = f.read()
+    try:
+        theirs, meta = parse_by_hand(data)
+    except (AssertionError, KeyError, ValueError, struct.error) as e:
+        raise SystemExit(f"{like}: not a safetensors file sslrun wrote: {e!r}")
+    meta = meta or {}
+    if meta.get("sslrun.step") != "0":
+        raise SystemExit(f"{like}: checkpoint at step {meta.get('sslrun.step')}, want sslrun's step-0 checkpoint")
+    ours = {name: getattr(m, attr) for name, m, attr in sslrun_names(backbone, projector, prototypes)}
+    if sorted(ours) != sorted(theirs):
+        diff = sorted(set(ours) ^ set(theirs))
+        raise SystemExit(f"{like}: tensors differ from this recipe's model: {', '.join(diff)}")
+    for name, t in ours.items():
+        if tuple(t.shape) != tuple(theirs[name].shape):
+            raise SystemExit(f"{like}: {name} has shape {tuple(theirs[name].shape)}, this recipe's model {tuple(t.shape)}")
+    write_by_hand(out, ours, meta)
+    log(f"wrote this script's initialisation to {out} ({len(ours)} tensors, metadata of {like})")
+
+
 # ---------------------------------------------------------------- training
 
 
@@ -611,6 +645,9 @@ def main():
     ap.add_argument("--queue-length", type=int, default=None, help="SwAV queue length override (tests; recipe: 3840)")
     ap.add_argument("--init", default=None, help="start from sslrun's step-0 checkpoint (step-00000000.safetensors)")
     ap.add_argument("--evaluate", default=None, help="only evaluate the backbone of this sslrun checkpoint (any step)")
+    ap.add_argument("--export-init", nargs=2, metavar=("SSLRUN_STEP0", "OUT"), default=None,
+                    help="write this script's seeded initialisation to OUT as an sslrun step-0 checkpoint "
+                         "with SSLRUN_STEP0's metadata, and stop")
     ap.add_argument("--out", default=None, help="also write the JSON result here")
     args = ap.parse_args()
 
@@ -656,8 +693,11 @@ def main():
     if swav:
         prototypes = nn.Linear(cfg["output_dim"], cfg["prototypes"], bias=False)
         modules.append(prototypes)
-    if args.init and args.evaluate:
-        raise SystemExit("--init and --evaluate exclude each other")
+    if sum(x is not None for x in (args.init, args.evaluate, args.export_init)) > 1:
+        raise SystemExit("--init, --evaluate and --export-init exclude each other")
+    if args.export_init:
+        export_sslrun_init(*args.export_init, backbone, projector, prototypes)
+        return
     if args.evaluate:
         began = time.perf_counter()
         ckpt_step = load_sslrun_init(args.evaluate, backbone, projector, prototypes, any_step=True)

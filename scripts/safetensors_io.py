@@ -32,3 +32,25 @@ def parse_by_hand(data):
         end = stop
     assert end == len(buf), "trailing bytes"
     return tensors, metadata
+
+
+def write_by_hand(path, tensors, metadata):
+    """Writes tensors (name -> torch tensor, float32 or int64) and string
+    metadata as a safetensors file, tensors in name order."""
+    names = {torch.float32: "F32", torch.int64: "I64"}
+    header, chunks, end = {"__metadata__": dict(metadata)}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous()
+        if t.dtype not in names:
+            raise ValueError(f"{name}: dtype {t.dtype}, want float32 or int64")
+        raw = t.numpy().astype(DTYPES[names[t.dtype]]).tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [end, end + len(raw)]}
+        chunks.append(raw)
+        end += len(raw)
+    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    head += b" " * (-len(head) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for c in chunks:
+            f.write(c)
