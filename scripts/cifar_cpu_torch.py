@@ -570,10 +570,12 @@ def load_sslrun_init(path, backbone, projector, prototypes, any_step=False):
     """Copies sslrun's step-0 checkpoint (with any_step, a checkpoint from
     any step) into the modules; every parameter must be there with its shape,
     and the checkpoint must hold nothing more. Returns the step."""
-    with open(path, "rb") as f:
-        data = f.read()
     try:
+        with open(path, "rb") as f:
+            data = f.read()
         tensors, meta = parse_by_hand(data)
+    except OSError as e:
+        raise SystemExit(f"{path}: {e.strerror}")
     except (AssertionError, KeyError, ValueError, struct.error) as e:
         raise SystemExit(f"{path}: not a safetensors file sslrun wrote: {e!r}")
     meta = meta or {}
@@ -606,10 +608,12 @@ def export_sslrun_init(like, out, backbone, projector, prototypes):
     step-0 checkpoint like, whose tensors it must match name for name and
     shape for shape. In a copy of like's run folder, it lets `sslrun resume`
     train from PyTorch's weights with sslrun's data streams."""
-    with open(like, "rb") as f:
-        data = f.read()
     try:
+        with open(like, "rb") as f:
+            data = f.read()
         theirs, meta = parse_by_hand(data)
+    except OSError as e:
+        raise SystemExit(f"{like}: {e.strerror}")
     except (AssertionError, KeyError, ValueError, struct.error) as e:
         raise SystemExit(f"{like}: not a safetensors file sslrun wrote: {e!r}")
     meta = meta or {}
