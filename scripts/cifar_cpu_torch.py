@@ -566,10 +566,9 @@ def sslrun_names(backbone, projector, prototypes):
     return out
 
 
-def load_sslrun_init(path, backbone, projector, prototypes, any_step=False):
-    """Copies sslrun's step-0 checkpoint (with any_step, a checkpoint from
-    any step) into the modules; every parameter must be there with its shape,
-    and the checkpoint must hold nothing more. Returns the step."""
+def read_sslrun_checkpoint(path, step0):
+    """The tensors and metadata of an sslrun checkpoint; with step0, it must
+    be the one a run writes at step 0. Bad files exit with the path."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -579,24 +578,41 @@ def load_sslrun_init(path, backbone, projector, prototypes, any_step=False):
     except (AssertionError, KeyError, ValueError, struct.error) as e:
         raise SystemExit(f"{path}: not a safetensors file sslrun wrote: {e!r}")
     meta = meta or {}
-    if not any_step and meta.get("sslrun.step") != "0":
+    if step0 and meta.get("sslrun.step") != "0":
         raise SystemExit(f"{path}: checkpoint at step {meta.get('sslrun.step')}, want sslrun's step-0 checkpoint "
                          "(checkpoints/step-00000000.safetensors of a run with keep_every)")
-    wanted = sslrun_names(backbone, projector, prototypes)
-    for name, m, attr in wanted:
+    return tensors, meta
+
+
+def match_sslrun_tensors(path, tensors, backbone, projector, prototypes):
+    """(checkpoint tensor, module tensor) under every sslrun name of the
+    modules: every one must be in the checkpoint with its shape, and the
+    checkpoint must hold no other parameter or batch-norm tensor."""
+    pairs = {}
+    for name, m, attr in sslrun_names(backbone, projector, prototypes):
         dst = getattr(m, attr)
         if name not in tensors:
             raise SystemExit(f"{path}: no tensor {name} (this recipe's model has it)")
         src = tensors[name]
         if tuple(src.shape) != tuple(dst.shape):
             raise SystemExit(f"{path}: {name} has shape {tuple(src.shape)}, this recipe's model {tuple(dst.shape)}")
-        with torch.no_grad():
-            dst.copy_(src)
-    names = {w[0] for w in wanted}
-    extra = sorted(n for n in tensors if n.startswith(("param/", "bn/")) and n not in names)
+        pairs[name] = (src, dst)
+    extra = sorted(n for n in tensors if n.startswith(("param/", "bn/")) and n not in pairs)
     if extra:
         raise SystemExit(f"{path}: tensors this recipe's model does not have: {', '.join(extra)}")
-    log(f"weights from {path} ({len(wanted)} tensors, experiment {meta.get('sslrun.experiment')}, "
+    return pairs
+
+
+def load_sslrun_init(path, backbone, projector, prototypes, any_step=False):
+    """Copies sslrun's step-0 checkpoint (with any_step, a checkpoint from
+    any step) into the modules; every parameter must be there with its shape,
+    and the checkpoint must hold nothing more. Returns the step."""
+    tensors, meta = read_sslrun_checkpoint(path, step0=not any_step)
+    pairs = match_sslrun_tensors(path, tensors, backbone, projector, prototypes)
+    with torch.no_grad():
+        for src, dst in pairs.values():
+            dst.copy_(src)
+    log(f"weights from {path} ({len(pairs)} tensors, experiment {meta.get('sslrun.experiment')}, "
         f"step {meta.get('sslrun.step')})")
     return int(meta.get("sslrun.step", "-1"))
 
@@ -608,26 +624,10 @@ def export_sslrun_init(like, out, backbone, projector, prototypes):
     step-0 checkpoint like, whose tensors it must match name for name and
     shape for shape. In a copy of like's run folder, it lets `sslrun resume`
     train from PyTorch's weights with sslrun's data streams."""
-    try:
-        with open(like, "rb") as f:
-            data = f.read()
-        theirs, meta = parse_by_hand(data)
-    except OSError as e:
-        raise SystemExit(f"{like}: {e.strerror}")
-    except (AssertionError, KeyError, ValueError, struct.error) as e:
-        raise SystemExit(f"{like}: not a safetensors file sslrun wrote: {e!r}")
-    meta = meta or {}
-    if meta.get("sslrun.step") != "0":
-        raise SystemExit(f"{like}: checkpoint at step {meta.get('sslrun.step')}, want sslrun's step-0 checkpoint")
-    ours = {name: getattr(m, attr) for name, m, attr in sslrun_names(backbone, projector, prototypes)}
-    if sorted(ours) != sorted(theirs):
-        diff = sorted(set(ours) ^ set(theirs))
-        raise SystemExit(f"{like}: tensors differ from this recipe's model: {', '.join(diff)}")
-    for name, t in ours.items():
-        if tuple(t.shape) != tuple(theirs[name].shape):
-            raise SystemExit(f"{like}: {name} has shape {tuple(theirs[name].shape)}, this recipe's model {tuple(t.shape)}")
-    write_by_hand(out, ours, meta)
-    log(f"wrote this script's initialisation to {out} ({len(ours)} tensors, metadata of {like})")
+    tensors, meta = read_sslrun_checkpoint(like, step0=True)
+    pairs = match_sslrun_tensors(like, tensors, backbone, projector, prototypes)
+    write_by_hand(out, {name: dst for name, (_, dst) in pairs.items()}, meta)
+    log(f"wrote this script's initialisation to {out} ({len(pairs)} tensors, metadata of {like})")
 
 
 # ---------------------------------------------------------------- training
