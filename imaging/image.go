@@ -81,7 +81,7 @@ func PlanarU8(src image.Image) (c, h, w int, pix []uint8) {
 		}
 		return 3, h, w, pix
 	}
-	if src.ColorModel() == color.GrayModel || src.ColorModel() == color.Gray16Model {
+	if Channels(src.ColorModel()) == 1 {
 		pix = make([]uint8, n)
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
@@ -98,6 +98,17 @@ func PlanarU8(src image.Image) (c, h, w int, pix []uint8) {
 		}
 	}
 	return 3, h, w, pix
+}
+
+// Channels is the number of planes PlanarU8 makes of an image whose colour
+// model is m: one for 8- and 16-bit gray, three for everything else. It
+// tells the channel count from a file's header (image.DecodeConfig) without
+// decoding the pixels.
+func Channels(m color.Model) int {
+	if m == color.GrayModel || m == color.Gray16Model {
+		return 1
+	}
+	return 3
 }
 
 // NRGBA renders the image for display: values are clamped to [0, 1], one

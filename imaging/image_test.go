@@ -1,8 +1,11 @@
 package imaging
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	"image/jpeg"
+	"image/png"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -75,5 +78,55 @@ func TestSheet(t *testing.T) {
 	}
 	if got := s.NRGBAAt(0, 0); got != (color.NRGBA{255, 255, 255, 255}) {
 		t.Errorf("gap is %v, want white", got)
+	}
+}
+
+// TestChannelsFromHeader: the channel count read from a file's header
+// agrees with the planes PlanarU8 makes of the decoded image, for every
+// kind of PNG and JPEG the encoders write.
+func TestChannelsFromHeader(t *testing.T) {
+	rect := image.Rect(0, 0, 3, 2)
+	paletted := image.NewPaletted(rect, color.Palette{color.Gray{0}, color.Gray{255}})
+	grayPalette := image.NewPaletted(rect, color.Palette{color.Black, color.White})
+	tests := []struct {
+		name string
+		img  image.Image
+		jpeg bool
+		want int
+	}{
+		{"gray png", image.NewGray(rect), false, 1},
+		{"gray16 png", image.NewGray16(rect), false, 1},
+		{"nrgba png", image.NewNRGBA(rect), false, 3},
+		{"rgba64 png", image.NewRGBA64(rect), false, 3},
+		{"paletted png", paletted, false, 3},
+		{"gray-palette png", grayPalette, false, 3},
+		{"gray jpeg", image.NewGray(rect), true, 1},
+		{"colour jpeg", image.NewNRGBA(rect), true, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			var err error
+			if tt.jpeg {
+				err = jpeg.Encode(&buf, tt.img, nil)
+			} else {
+				err = png.Encode(&buf, tt.img)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, _, err := image.Decode(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _, _, _ := PlanarU8(img)
+			if got := Channels(cfg.ColorModel); got != c || got != tt.want {
+				t.Errorf("Channels of the header = %d, PlanarU8 of the image = %d, want %d", got, c, tt.want)
+			}
+		})
 	}
 }

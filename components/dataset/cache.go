@@ -63,7 +63,7 @@ func (f *imageFolder) openCached(ctx context.Context, l *folderListing) (*memory
 // modification time.
 func (f *imageFolder) cacheKey(l *folderListing) ([32]byte, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "sslrun image_folder cache %d\nunlabeled=%t image_size=%d\n", cacheVersion, f.unlabeled, f.size)
+	fmt.Fprintf(h, "sslrun image_folder cache %d\nunlabeled=%t image_size=%d max_pixels=%d\n", cacheVersion, f.unlabeled, f.size, f.maxPixels)
 	for i, rel := range l.files {
 		info, err := os.Stat(l.file(i))
 		if err != nil {

@@ -7,7 +7,9 @@
 //     for sets too big for memory, decodes each image when it is asked for.
 //     With cache = true the decoded set is kept in
 //     os.UserCacheDir()/sslrun/image_folder-*.bin, one file per distinct
-//     list of files; these files can be deleted at any time.
+//     list of files; these files can be deleted at any time. Every file's
+//     header is read before its pixels, and an image of more than
+//     max_pixels pixels (PIL's bound by default) is refused undecoded.
 //   - dataset.cifar10 and dataset.cifar100 read the standard binary versions
 //     of CIFAR.
 //   - dataset.mnist reads IDX files (raw or gzip), by default the MNIST copy

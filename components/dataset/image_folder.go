@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -26,6 +27,7 @@ func init() {
 			{Name: "image_size", Type: registry.Int, Doc: "required width and height of every image in pixels (0: any size)", Default: 0, Range: registry.AtLeast(0)},
 			{Name: "preload", Type: registry.Bool, Doc: "decode every image into memory on open (one common size needed); false decodes each image when it is used", Default: true},
 			{Name: "cache", Type: registry.Bool, Doc: "keep the decoded set in the user cache folder (sslrun/) and reuse it while the files are unchanged", Default: false},
+			{Name: "max_pixels", Type: registry.Int, Doc: "largest image (width x height) that is decoded; a larger one is refused from its header, before decoding, as a possible decompression bomb (PIL's Image.MAX_IMAGE_PIXELS)", Default: defaultMaxPixels, Range: registry.AtLeast(1)},
 		},
 		New: func(v registry.Values) (any, error) {
 			f := &imageFolder{
@@ -34,6 +36,7 @@ func init() {
 				size:      v.Int("image_size"),
 				preload:   v.Bool("preload"),
 				cache:     v.Bool("cache"),
+				maxPixels: v.Int("max_pixels"),
 			}
 			if f.cache && !f.preload {
 				return nil, &registry.ParamError{Param: "cache", Msg: "needs preload = true: the cache holds the decoded set"}
@@ -50,11 +53,16 @@ type imageFolder struct {
 	size      int // required width and height, 0 for any
 	preload   bool
 	cache     bool
+	maxPixels int // largest width x height decoded
 }
 
+// defaultMaxPixels is the default max_pixels: PIL's Image.MAX_IMAGE_PIXELS,
+// the bound torchvision users know (about 9459 x 9459 pixels).
+const defaultMaxPixels = 89_478_485
+
 // Open lists the folder, then decodes every image (or, with cache, reads
-// the decoded set from the cache), or for preload = false only the first
-// one, which sets the channel count of the set.
+// the decoded set from the cache), or for preload = false reads only the
+// header of the first one, which sets the channel count of the set.
 func (f *imageFolder) Open(ctx context.Context) (Dataset, error) {
 	l, err := listImageFolder(f.path, f.unlabeled)
 	if err != nil {
@@ -66,34 +74,50 @@ func (f *imageFolder) Open(ctx context.Context) (Dataset, error) {
 	case f.preload:
 		return f.decodeAll(ctx, l)
 	}
-	first := l.file(0)
-	c, h, w, _, err := decodeFile(first)
+	return f.openLazily(l)
+}
+
+// openLazily opens the listed folder as with preload = false.
+func (f *imageFolder) openLazily(l *folderListing) (*folderSet, error) {
+	c, _, _, err := f.probeFile(l.file(0))
 	if err != nil {
 		return nil, err
 	}
-	if err := checkImageSize(first, f.size, h, w); err != nil {
-		return nil, err
-	}
-	return &folderSet{folderListing: l, c: c, size: f.size}, nil
+	return &folderSet{folderListing: l, c: c, size: f.size, maxPixels: f.maxPixels}, nil
 }
 
 var _ Prober = (*imageFolder)(nil)
 
-// Probe lists the folder and decodes its first image only, which fixes the
-// channel count of the set (and its size when the images share one).
+// Probe lists the folder and reads the header of its first image only,
+// which fixes the channel count of the set (and its size when the images
+// share one).
 func (f *imageFolder) Probe() (c, h, w int, err error) {
 	l, err := listImageFolder(f.path, f.unlabeled)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	first := l.file(0)
-	if c, h, w, _, err = decodeFile(first); err != nil {
+	return f.probeFile(l.file(0))
+}
+
+// probeFile reads the header of one image and checks its size against
+// image_size and max_pixels, without decoding its pixels.
+func (f *imageFolder) probeFile(file string) (c, h, w int, err error) {
+	r, err := os.Open(file)
+	if err != nil {
 		return 0, 0, 0, err
 	}
-	if err := checkImageSize(first, f.size, h, w); err != nil {
+	defer r.Close()
+	cfg, _, err := image.DecodeConfig(bufio.NewReader(r))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%s: corrupt or truncated image: %w", file, err)
+	}
+	if err := checkPixels(file, cfg.Width, cfg.Height, f.maxPixels); err != nil {
 		return 0, 0, 0, err
 	}
-	return c, h, w, nil
+	if err := checkImageSize(file, f.size, cfg.Height, cfg.Width); err != nil {
+		return 0, 0, 0, err
+	}
+	return imaging.Channels(cfg.ColorModel), cfg.Height, cfg.Width, nil
 }
 
 // folderListing is the sorted list of the image files of a folder.
@@ -223,10 +247,19 @@ func isImageName(name string) bool {
 }
 
 // decodeFile reads and decodes one image into planar bytes (see
-// imaging.PlanarU8 for the channels).
-func decodeFile(file string) (c, h, w int, pix []uint8, err error) {
+// imaging.PlanarU8 for the channels). Its header is read first: an image
+// of more than maxPixels pixels is refused before anything is allocated for
+// its pixels.
+func decodeFile(file string, maxPixels int) (c, h, w int, pix []uint8, err error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return 0, 0, 0, nil, fmt.Errorf("%s: corrupt or truncated image: %w", file, err)
+	}
+	if err := checkPixels(file, cfg.Width, cfg.Height, maxPixels); err != nil {
 		return 0, 0, 0, nil, err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
@@ -235,6 +268,14 @@ func decodeFile(file string) (c, h, w int, pix []uint8, err error) {
 	}
 	c, h, w, pix = imaging.PlanarU8(img)
 	return c, h, w, pix, nil
+}
+
+// checkPixels refuses a w x h image of more than maxPixels pixels.
+func checkPixels(file string, w, h, maxPixels int) error {
+	if n := int64(w) * int64(h); n > int64(maxPixels) {
+		return fmt.Errorf("%s is %dx%d pixels (%d), more than max_pixels = %d: a possible decompression bomb, refused before decoding; raise max_pixels of the dataset block to read it", file, w, h, n, maxPixels)
+	}
+	return nil
 }
 
 // checkImageSize checks an h x w image against image_size (0: any size).
@@ -267,7 +308,7 @@ func matchChannels(file string, c, want int, pix []uint8, first string) ([]uint8
 // file (in listing order) that fails.
 func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memorySet, error) {
 	first := l.file(0)
-	c, h, w, pix0, err := decodeFile(first)
+	c, h, w, pix0, err := decodeFile(first, f.maxPixels)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +320,7 @@ func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memoryS
 	err = parallel(ctx, len(l.files)-1, func(j int) error {
 		i := j + 1
 		file := l.file(i)
-		ci, hi, wi, p, err := decodeFile(file)
+		ci, hi, wi, p, err := decodeFile(file, f.maxPixels)
 		if err != nil {
 			return err
 		}
@@ -304,8 +345,9 @@ func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memoryS
 // read and decoded when it is asked for.
 type folderSet struct {
 	*folderListing
-	c    int // channel count, the first image's
-	size int // image_size
+	c         int // channel count, the first image's
+	size      int // image_size
+	maxPixels int
 }
 
 var _ Dataset = (*folderSet)(nil)
@@ -317,7 +359,7 @@ func (s *folderSet) Image(i int) (*imaging.Image, error) {
 		return nil, fmt.Errorf("image index %d out of range [0, %d)", i, len(s.files))
 	}
 	file := s.file(i)
-	c, h, w, pix, err := decodeFile(file)
+	c, h, w, pix, err := decodeFile(file, s.maxPixels)
 	if err != nil {
 		return nil, err
 	}
