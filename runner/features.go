@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -22,10 +23,10 @@ import (
 const evalBatch = 200
 
 // evalTransforms is the deterministic preprocessing of evaluation images:
-// the first view's output size, reached by a resize of the shorter side to
-// size/0.875 and a centre crop when the images differ from it (the ImageNet
-// protocol; CIFAR-sized images pass as they are), then the first view's
-// trailing invertible steps (its normalize).
+// every image brought to the first view's output size (see fitSize; images
+// of that size, as CIFAR's, pass as they are), then the first view's
+// trailing invertible steps (its normalize). The sample, an image of the
+// pretraining set, tells the view's output size.
 func evalTransforms(views []pipeline.View, sample *imaging.Image) ([]augment.Transform, error) {
 	if len(views) == 0 {
 		return nil, fmt.Errorf("no view block: evaluation takes its image size and normalisation from the first view")
@@ -36,18 +37,15 @@ func evalTransforms(views []pipeline.View, sample *imaging.Image) ([]augment.Tra
 	if out.H != out.W {
 		return nil, fmt.Errorf("view %q makes %dx%d images; evaluation needs square ones", first.Name, out.W, out.H)
 	}
-	var steps []augment.Transform
-	if sample.H != out.H || sample.W != out.W {
-		resize, err := registry.Build[augment.Transform]("augment.resize", map[string]any{"size": int(math.Round(float64(out.H) / 0.875))})
-		if err != nil {
-			return nil, err
-		}
-		crop, err := registry.Build[augment.Transform]("augment.center_crop", map[string]any{"size": out.H})
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, resize, crop)
+	resize, err := registry.Build[augment.Transform]("augment.resize", map[string]any{"size": int(math.Round(float64(out.H) / 0.875))})
+	if err != nil {
+		return nil, err
 	}
+	crop, err := registry.Build[augment.Transform]("augment.center_crop", map[string]any{"size": out.H})
+	if err != nil {
+		return nil, err
+	}
+	steps := []augment.Transform{&fitSize{size: out.H, resize: resize, crop: crop}}
 	tail := len(first.Steps)
 	for tail > 0 {
 		if _, ok := first.Steps[tail-1].(augment.Inverter); !ok {
@@ -56,6 +54,23 @@ func evalTransforms(views []pipeline.View, sample *imaging.Image) ([]augment.Tra
 		tail--
 	}
 	return append(steps, first.Steps[tail:]...), nil
+}
+
+// fitSize brings an image to size x size by the ImageNet evaluation
+// protocol, a resize of its shorter side to size/0.875 and a centre crop,
+// unless it already is size x size: a set whose images differ in size
+// comes out in one size, and a set of the view's size unchanged.
+type fitSize struct {
+	size         int
+	resize, crop augment.Transform
+}
+
+// Apply draws nothing from rng.
+func (f *fitSize) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
+	if src.H == f.size && src.W == f.size {
+		return src
+	}
+	return f.crop.Apply(f.resize.Apply(src, rng), rng)
 }
 
 // extractFeatures runs the model's evaluation graph (batch norm in eval

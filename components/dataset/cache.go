@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -19,16 +20,18 @@ import (
 // is read only when that and every field check out. Anything else is a
 // miss: the set is decoded again and the file rewritten.
 //
-// Layout, little-endian: magic, version (u32), key (32 bytes), c, h, w, n
-// (u32 each), labelled (u8), class count (u32) then each class name (u32
-// length, bytes), n labels (i32) when labelled, n*c*h*w pixel bytes, and
-// the SHA-256 of all the bytes before it.
+// Layout, little-endian: magic, version (u32), key (32 bytes), c, n (u32
+// each), labelled (u8), class count (u32) then each class name (u32
+// length, bytes), n labels (i32) when labelled, each image's height and
+// width (u32 each), the c*h*w pixel bytes of every image, and the SHA-256 of
+// all the bytes before it.
 
 var cacheMagic = [8]byte{'s', 's', 'l', 'r', 'u', 'n', 'D', 'S'}
 
 // cacheVersion changes whenever the layout or the decoding changes (2: JPEG
-// chroma upsampled as libjpeg does, see imaging.PlanarU8).
-const cacheVersion = 2
+// chroma upsampled as libjpeg does, see imaging.PlanarU8; 3: each image
+// keeps its own size).
+const cacheVersion = 3
 
 // errCorruptCache is what readCache returns for a file it cannot trust.
 var errCorruptCache = errors.New("corrupt cache file")
@@ -104,8 +107,6 @@ func writeCache(file string, key [32]byte, set *memorySet) (err error) {
 	u32(cacheVersion)
 	w.Write(key[:])
 	u32(set.c)
-	u32(set.h)
-	u32(set.w)
 	u32(set.Len())
 	if set.labels != nil {
 		w.WriteByte(1)
@@ -119,6 +120,11 @@ func writeCache(file string, key [32]byte, set *memorySet) (err error) {
 	}
 	if set.labels != nil {
 		binary.Write(w, binary.LittleEndian, set.labels)
+	}
+	for i := range set.pix {
+		h, w := set.size(i)
+		u32(h)
+		u32(w)
 	}
 	for _, p := range set.pix {
 		w.Write(p)
@@ -154,14 +160,14 @@ func readCache(file string, key [32]byte) (*memorySet, error) {
 	if !bytes.Equal(r.bytes(len(cacheMagic)), cacheMagic[:]) || r.u32() != cacheVersion || !bytes.Equal(r.bytes(len(key)), key[:]) {
 		return nil, errCorruptCache
 	}
-	set := &memorySet{c: r.u32(), h: r.u32(), w: r.u32()}
+	set := &memorySet{c: r.u32()}
 	n := r.u32()
 	labelled := r.bytes(1)
 	classes := r.u32()
 	for range min(classes, len(r.buf)) {
 		set.classes = append(set.classes, string(r.bytes(r.u32())))
 	}
-	if r.failed || len(set.classes) != classes || len(labelled) != 1 || labelled[0] > 1 || n > len(r.buf) {
+	if r.failed || len(set.classes) != classes || len(labelled) != 1 || labelled[0] > 1 || n < 1 || n > len(r.buf) || set.c < 1 || set.c > 4 {
 		return nil, errCorruptCache
 	}
 	if labelled[0] == 1 {
@@ -177,21 +183,35 @@ func readCache(file string, key [32]byte) (*memorySet, error) {
 			}
 		}
 	}
-	size := set.c
-	for _, d := range []int{set.h, set.w} {
-		if d == 0 || d > len(r.buf)/max(size, 1) {
-			return nil, errCorruptCache
-		}
-		size *= d
-	}
-	if set.c < 1 || set.c > 4 || n != len(r.buf)/size || len(r.buf)%size != 0 {
+	sizes := r.bytes(8 * n)
+	if sizes == nil {
 		return nil, errCorruptCache
 	}
-	pix := r.bytes(n * size)
+	set.sizes = make([]imageSize, n)
+	total := 0 // pixel bytes of the images so far, at most len(r.buf)
+	for i := range set.sizes {
+		h, w := binary.LittleEndian.Uint32(sizes[8*i:]), binary.LittleEndian.Uint32(sizes[8*i+4:])
+		if h == 0 || w == 0 || h > math.MaxInt32 || w > math.MaxInt32 {
+			return nil, errCorruptCache
+		}
+		size := uint64(set.c) * uint64(h) * uint64(w)
+		if size > uint64(len(r.buf)-total) {
+			return nil, errCorruptCache
+		}
+		total += int(size)
+		set.sizes[i] = imageSize{int32(h), int32(w)}
+	}
+	if total != len(r.buf) {
+		return nil, errCorruptCache
+	}
+	pix := r.bytes(total)
 	set.pix = make([][]uint8, n)
 	for i := range set.pix {
-		set.pix[i] = pix[i*size : (i+1)*size : (i+1)*size]
+		h, w := int(set.sizes[i].h), int(set.sizes[i].w)
+		size := set.c * h * w
+		set.pix[i], pix = pix[:size:size], pix[size:]
 	}
+	set.compactSizes()
 	return set, nil
 }
 

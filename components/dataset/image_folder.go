@@ -25,7 +25,7 @@ func init() {
 			{Name: "path", Type: registry.Path, Doc: "folder with one subfolder of images per class (any tree of images when unlabeled)", MustExist: true},
 			{Name: "unlabeled", Type: registry.Bool, Doc: "read every image under path, recursively, with label -1 instead of one class per subfolder", Default: false},
 			{Name: "image_size", Type: registry.Int, Doc: "required width and height of every image in pixels (0: any size)", Default: 0, Range: registry.AtLeast(0)},
-			{Name: "preload", Type: registry.Bool, Doc: "decode every image into memory on open (one common size needed); false decodes each image when it is used", Default: true},
+			{Name: "preload", Type: registry.Bool, Doc: "decode every image into memory on open, each at its own size (3 bytes a pixel); false decodes each image when it is used", Default: true},
 			{Name: "cache", Type: registry.Bool, Doc: "keep the decoded set in the user cache folder (sslrun/) and reuse it while the files are unchanged", Default: false},
 			{Name: "max_pixels", Type: registry.Int, Doc: "largest image (width x height) that is decoded; a larger one is refused from its header, before decoding, as a possible decompression bomb (PIL's Image.MAX_IMAGE_PIXELS)", Default: defaultMaxPixels, Range: registry.AtLeast(1)},
 		},
@@ -303,9 +303,9 @@ func matchChannels(file string, c, want int, pix []uint8, first string) ([]uint8
 	return nil, fmt.Errorf("%s has %d channels but %s, the first image, has %d: the images of a set must all be colour or all be gray", file, c, first, want)
 }
 
-// decodeAll decodes every image of l in parallel into one memory set. The
-// first image fixes the size and channel count; the error names the first
-// file (in listing order) that fails.
+// decodeAll decodes every image of l in parallel into one memory set, each
+// at its own size. The first image fixes the channel count; the error names
+// the first file (in listing order) that fails.
 func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memorySet, error) {
 	first := l.file(0)
 	c, h, w, pix0, err := decodeFile(first, f.maxPixels)
@@ -315,8 +315,9 @@ func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memoryS
 	if err := checkImageSize(first, f.size, h, w); err != nil {
 		return nil, err
 	}
-	pix := make([][]uint8, len(l.files))
-	pix[0] = pix0
+	set := &memorySet{c: c, h: h, w: w, pix: make([][]uint8, len(l.files)), sizes: make([]imageSize, len(l.files)),
+		labels: l.labels, classes: l.classes}
+	set.pix[0], set.sizes[0] = pix0, imageSize{int32(h), int32(w)}
 	err = parallel(ctx, len(l.files)-1, func(j int) error {
 		i := j + 1
 		file := l.file(i)
@@ -327,10 +328,8 @@ func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memoryS
 		if err := checkImageSize(file, f.size, hi, wi); err != nil {
 			return err
 		}
-		if hi != h || wi != w {
-			return fmt.Errorf("%s is %dx%d pixels but %s, the first image, is %dx%d: preload needs one common size (resize the images, or set preload = false)", file, wi, hi, first, w, h)
-		}
-		if pix[i], err = matchChannels(file, ci, c, p, first); err != nil {
+		set.sizes[i] = imageSize{int32(hi), int32(wi)}
+		if set.pix[i], err = matchChannels(file, ci, c, p, first); err != nil {
 			return err
 		}
 		return nil
@@ -338,7 +337,8 @@ func (f *imageFolder) decodeAll(ctx context.Context, l *folderListing) (*memoryS
 	if err != nil {
 		return nil, err
 	}
-	return &memorySet{c: c, h: h, w: w, pix: pix, labels: l.labels, classes: l.classes}, nil
+	set.compactSizes()
+	return set, nil
 }
 
 // folderSet is an image folder opened with preload = false: each image is

@@ -248,15 +248,6 @@ func TestImageFolderErrors(t *testing.T) {
 			lazy: true,
 		},
 		{
-			name: "mixed sizes with preload",
-			setup: func(t *testing.T, root string) (map[string]any, []string) {
-				for i, size := range []int{8, 8, 8, 10, 12, 12} {
-					writeImage(t, filepath.Join(root, "a", fmt.Sprintf("%d.png", i)), pattern(size, size, 0, false))
-				}
-				return nil, []string{filepath.Join(root, "a", "3.png") + " is 10x10", filepath.Join(root, "a", "0.png"), "preload = false"}
-			},
-		},
-		{
 			name: "colour image in a gray set",
 			setup: func(t *testing.T, root string) (map[string]any, []string) {
 				writeImage(t, filepath.Join(root, "a", "1.png"), pattern(8, 8, 0, true))

@@ -31,45 +31,44 @@ func bombPNG(t testing.TB, w, h uint32) []byte {
 }
 
 // TestImageFolderMaxPixels: an image over max_pixels is refused from its
-// header by every way of reading a folder, with an error naming the file,
-// its size, the bound and the parameter to raise; one at the bound is read.
+// header, whether it is the first image or a later one, preloaded or not,
+// with an error naming the file, its size, the bound and the parameter to
+// raise; one at the bound is read.
 func TestImageFolderMaxPixels(t *testing.T) {
 	const w, h = 12, 10
-	root := t.TempDir()
-	big := filepath.Join(root, "a", "0.png")
-	writeImage(t, big, pattern(w, h, 0, false))
-	writeImage(t, filepath.Join(root, "a", "1.png"), pattern(w, h, 1, false))
-	type read func(Source) error
-	reads := []struct {
-		name    string
-		preload bool
-		read    read
+	folders := []struct {
+		name  string
+		sizes [][2]int // width and height of a/0.png, a/1.png
+		big   string   // the file over the bound
 	}{
-		{"preload", true, func(s Source) error { _, err := s.Open(context.Background()); return err }},
-		{"lazy", false, func(s Source) error {
-			d, err := s.Open(context.Background())
-			if err != nil {
-				return err
-			}
-			_, err = d.Image(1)
-			return err
-		}},
+		{"first", [][2]int{{w, h}, {w, h}}, "0.png"},
+		{"second", [][2]int{{4, 4}, {w, h}}, "1.png"},
 	}
-	for _, r := range reads {
-		for _, tt := range []struct {
-			max int
-			ok  bool
-		}{{w * h, true}, {w*h - 1, false}, {64, false}} {
-			t.Run(fmt.Sprintf("%s/max_pixels=%d", r.name, tt.max), func(t *testing.T) {
-				err := r.read(source(t, "dataset.image_folder", map[string]any{"path": root, "preload": r.preload, "max_pixels": tt.max}))
-				if tt.ok {
-					if err != nil {
-						t.Fatal(err)
+	for _, folder := range folders {
+		root := t.TempDir()
+		for i, size := range folder.sizes {
+			writeImage(t, filepath.Join(root, "a", fmt.Sprintf("%d.png", i)), pattern(size[0], size[1], uint8(i), false))
+		}
+		big := filepath.Join(root, "a", folder.big)
+		for _, preload := range []bool{true, false} {
+			for _, tt := range []struct {
+				max int
+				ok  bool
+			}{{w * h, true}, {w*h - 1, false}, {64, false}} {
+				t.Run(fmt.Sprintf("%s/preload=%t/max_pixels=%d", folder.name, preload, tt.max), func(t *testing.T) {
+					d, err := openErr(t, "dataset.image_folder", map[string]any{"path": root, "preload": preload, "max_pixels": tt.max})
+					for i := 0; err == nil && i < d.Len(); i++ {
+						_, err = d.Image(i)
 					}
-					return
-				}
-				wantErr(t, err, big, "12x10", "(120)", fmt.Sprintf("max_pixels = %d", tt.max), "raise max_pixels")
-			})
+					if tt.ok {
+						if err != nil {
+							t.Fatal(err)
+						}
+						return
+					}
+					wantErr(t, err, big, "12x10", "(120)", fmt.Sprintf("max_pixels = %d", tt.max), "raise max_pixels")
+				})
+			}
 		}
 	}
 }

@@ -11,11 +11,16 @@ import (
 	"github.com/sslrun/sslrun/imaging"
 )
 
-// memorySet is a decoded data set held in memory as planar bytes: every
-// image has c channels of h rows of w pixels. The preloaded sets (image
+// memorySet is a decoded data set held in memory as planar bytes, c
+// channels of each image's own height and width. The preloaded sets (image
 // folders, CIFAR, MNIST, synthetic) all open to one.
 type memorySet struct {
-	c, h, w int
+	c int
+	// h and w are the size of every image when sizes is nil.
+	h, w int
+	// sizes holds each image's own size, for a set whose images differ in
+	// size (nil when they all are h x w).
+	sizes []imageSize
 	// pix holds one planar (c, h, w) slice per image. Slices may share a
 	// backing array, such as the bytes of the file they were read from.
 	pix [][]uint8
@@ -24,15 +29,43 @@ type memorySet struct {
 	classes []string
 }
 
+// imageSize is the height and width of one image of a memorySet.
+type imageSize struct{ h, w int32 }
+
 var _ Dataset = (*memorySet)(nil)
 
 func (m *memorySet) Len() int { return len(m.pix) }
+
+// size returns the height and width of image i.
+func (m *memorySet) size(i int) (h, w int) {
+	if m.sizes == nil {
+		return m.h, m.w
+	}
+	return int(m.sizes[i].h), int(m.sizes[i].w)
+}
+
+// compactSizes drops sizes when every image has the first one's, which
+// then is h x w.
+func (m *memorySet) compactSizes() {
+	if len(m.sizes) == 0 {
+		m.sizes = nil
+		return
+	}
+	first := m.sizes[0]
+	for _, s := range m.sizes {
+		if s != first {
+			return
+		}
+	}
+	m.h, m.w, m.sizes = int(first.h), int(first.w), nil
+}
 
 func (m *memorySet) Image(i int) (*imaging.Image, error) {
 	if i < 0 || i >= len(m.pix) {
 		return nil, fmt.Errorf("image index %d out of range [0, %d)", i, len(m.pix))
 	}
-	return imaging.FromU8(m.c, m.h, m.w, m.pix[i]), nil
+	h, w := m.size(i)
+	return imaging.FromU8(m.c, h, w, m.pix[i]), nil
 }
 
 func (m *memorySet) Label(i int) int {
