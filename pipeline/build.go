@@ -102,7 +102,40 @@ func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (datase
 	if d.Len() == 0 {
 		return nil, fmt.Errorf("dataset %q (%s) is empty", name, c.ID)
 	}
+	if err := checkLabels(d); err != nil {
+		return nil, fmt.Errorf("dataset %q (%s%s): %w", name, c.ID, location(c), err)
+	}
 	return d, nil
+}
+
+// checkLabels requires every label of d to be one of its classes, or -1
+// (unlabeled), so that a bad label is found when the data is read rather
+// than at evaluation, after pretraining.
+func checkLabels(d dataset.Dataset) error {
+	classes := len(d.Classes())
+	for i := range d.Len() {
+		switch l := d.Label(i); {
+		case l == -1:
+		case classes == 0:
+			return fmt.Errorf("image %d has label %d but the set has no classes (unlabeled images have label -1)", i, l)
+		case l < 0 || l >= classes:
+			return fmt.Errorf("image %d has label %d, outside its %d classes [0, %d)", i, l, classes, classes)
+		}
+	}
+	return nil
+}
+
+// location names the files a dataset block reads, from its path or images
+// parameter, as ", path ..." (empty when it has neither).
+func location(c *spec.Component) string {
+	for _, param := range []string{"path", "images"} {
+		if v, ok := c.Params.Get(param); ok {
+			if s, ok := v.(string); ok && s != "" {
+				return ", " + param + " " + s
+			}
+		}
+	}
+	return ""
 }
 
 // Apply makes every view of one source image: for each view block, Count

@@ -141,16 +141,56 @@ func (m *mnist) Open(ctx context.Context) (Dataset, error) {
 	if len(labels.data) != total {
 		return nil, fmt.Errorf("%s holds %d labels but %s holds %d images", labelsFile, len(labels.data), imagesFile, total)
 	}
+	classes, trainLabels, err := m.classCount(labels.data)
+	if err != nil {
+		return nil, err
+	}
 	set.labels = make([]int32, n)
-	classes := 0
 	for i, l := range labels.data {
+		if int(l) >= classes {
+			return nil, fmt.Errorf("%s: image %d has label %d, outside the %d classes (0 to %d) of the train split's labels %s", labelsFile, i, l, classes, classes-1, trainLabels)
+		}
 		if i < n {
 			set.labels[i] = int32(l)
 		}
-		classes = max(classes, int(l)+1) // over all images, so a limit keeps the class list
 	}
 	set.classes = numberedClasses(classes)
 	return set, nil
+}
+
+// classCount returns the number of classes of a set whose labels are
+// labels: one more than the largest label of the train split, so that both
+// splits of a folder have the same classes and a test label outside them is
+// found when the test split is read (trainLabels then names the train
+// split's label file); for a train split, a pair of files, or a folder
+// without train labels, one more than the largest of labels (over all
+// images, so a limit keeps the class list).
+func (m *mnist) classCount(labels []uint8) (classes int, trainLabels string, err error) {
+	largest := func(labels []uint8) int {
+		classes := 0
+		for _, l := range labels {
+			classes = max(classes, int(l)+1)
+		}
+		return classes
+	}
+	if m.images != "" || m.split == "train" {
+		return largest(labels), "", nil
+	}
+	dir := m.path
+	if dir == "" {
+		if dir, err = goMNISTDir(); err != nil {
+			return 0, "", err
+		}
+	}
+	file, err := findIDX(dir, "train-labels-idx1-ubyte")
+	if err != nil {
+		return largest(labels), "", nil
+	}
+	train, err := readIDXFile(file, 1, "1 dimension (labels)")
+	if err != nil {
+		return 0, "", err
+	}
+	return largest(train.data), file, nil
 }
 
 // findIDX returns the IDX file base in dir: raw or gzip (.gz), with

@@ -364,3 +364,43 @@ func TestEscapeModulePath(t *testing.T) {
 		t.Errorf("escapeModulePath = %q, want %q", got, want)
 	}
 }
+
+// TestMNISTSplitClasses: the test split of a folder has the train split's
+// classes, and a test label outside them is an error when the test split
+// is read, naming the file and the image.
+func TestMNISTSplitClasses(t *testing.T) {
+	tests := []struct {
+		name        string
+		train, test []byte // labels; train nil: the folder has no train split
+		classes     int
+		parts       []string // of the error, besides the test labels file
+	}{
+		{name: "same classes", train: []byte{4, 0, 2}, test: []byte{4, 0, 2}, classes: 5},
+		{name: "fewer test classes", train: []byte{4, 0, 2}, test: []byte{1, 0, 0}, classes: 5},
+		{name: "test label outside", train: []byte{4, 0, 2}, test: []byte{4, 0, 7}, parts: []string{"image 2 has label 7", "5 classes (0 to 4)", "train-labels-idx1-ubyte"}},
+		{name: "no train split", test: []byte{1, 0, 0}, classes: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.train != nil {
+				writeFile(t, filepath.Join(dir, "train-images-idx3-ubyte"), idxImages)
+				writeFile(t, filepath.Join(dir, "train-labels-idx1-ubyte"), idxBytes(0x08, []int{3}, tt.train))
+			}
+			writeFile(t, filepath.Join(dir, "t10k-images-idx3-ubyte"), idxImages)
+			testLabels := filepath.Join(dir, "t10k-labels-idx1-ubyte")
+			writeFile(t, testLabels, idxBytes(0x08, []int{3}, tt.test))
+			d, err := openErr(t, "dataset.mnist", map[string]any{"path": dir, "split": "test"})
+			if tt.parts != nil {
+				wantErr(t, err, append(tt.parts, testLabels)...)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Classes()) != tt.classes {
+				t.Errorf("%d classes, want %d", len(d.Classes()), tt.classes)
+			}
+		})
+	}
+}
