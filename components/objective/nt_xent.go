@@ -62,33 +62,46 @@ func (o *ntXent) Loss(z []*G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nt_xent: %w", err)
 	}
-	others, positives := masks(n, b)
-	lseAll, err := ops.MaskedLogSumExp(logits, G.NewConstant(others, G.WithName("nt_xent.others"))) // (V*B)
+	others, err := ops.Fill(logits, "nt_xent.others", tensor.Shape{n, n}, func(m []float32) { otherRows(m, n) }) // (V*B, V*B)
 	if err != nil {
 		return nil, fmt.Errorf("nt_xent: %w", err)
 	}
-	lsePos, err := ops.MaskedLogSumExp(logits, G.NewConstant(positives, G.WithName("nt_xent.positives"))) // (V*B)
+	positives, err := ops.Fill(logits, "nt_xent.positives", tensor.Shape{n, n}, func(m []float32) { positiveRows(m, n, b) }) // (V*B, V*B)
+	if err != nil {
+		return nil, fmt.Errorf("nt_xent: %w", err)
+	}
+	lseAll, err := ops.MaskedLogSumExp(logits, others) // (V*B)
+	if err != nil {
+		return nil, fmt.Errorf("nt_xent: %w", err)
+	}
+	lsePos, err := ops.MaskedLogSumExp(logits, positives) // (V*B)
 	if err != nil {
 		return nil, fmt.Errorf("nt_xent: %w", err)
 	}
 	return G.Mean(G.Must(G.Sub(lseAll, lsePos)))
 }
 
-// masks returns, for n = V*B rows where row r comes from image r mod b, the
-// mask of every other row and the mask of the other views of the same image.
-func masks(n, b int) (others, positives *tensor.Dense) {
-	o := make([]float32, n*n)
-	p := make([]float32, n*n)
+// otherRows writes into the zeroed (n, n) mask m the 1s of every other row:
+// all but the diagonal.
+func otherRows(m []float32, n int) {
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			if i == j {
-				continue
-			}
-			o[i*n+j] = 1
-			if i%b == j%b {
-				p[i*n+j] = 1
+			if i != j {
+				m[i*n+j] = 1
 			}
 		}
 	}
-	return tensor.New(tensor.WithShape(n, n), tensor.WithBacking(o)), tensor.New(tensor.WithShape(n, n), tensor.WithBacking(p))
+}
+
+// positiveRows writes into the zeroed (n, n) mask m, for n = V*B rows where
+// row r comes from image r mod b, the 1s of the other views of the same
+// image.
+func positiveRows(m []float32, n, b int) {
+	for i := 0; i < n; i++ {
+		for j := i % b; j < n; j += b {
+			if i != j {
+				m[i*n+j] = 1
+			}
+		}
+	}
 }

@@ -136,11 +136,14 @@ func SwappedPredictionLoss(z []*G.Node, codes []*G.Node, assign []int, temperatu
 		}
 	}
 	b, k := z[0].Shape()[0], z[0].Shape()[1]
-	ones := make([]float32, b*k)
-	for i := range ones {
-		ones[i] = 1
+	all, err := ops.Fill(z[0], "swav.all", tensor.Shape{b, k}, func(m []float32) { // (B, K) ones
+		for i := range m {
+			m[i] = 1
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("swav: %w", err)
 	}
-	all := G.NewConstant(tensor.New(tensor.WithShape(b, k), tensor.WithBacking(ones)), G.WithName("swav.all"))
 	logp := make([]*G.Node, len(z)) // log_softmax(z_v / T), (B, K)
 	for v, zv := range z {
 		x, err := G.Mul(zv, G.NewConstant(float32(1/temperature))) // (B, K)
