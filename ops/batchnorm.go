@@ -65,6 +65,27 @@ type BNStats struct {
 	// per run of a training node, like PyTorch's num_batches_tracked. Eval
 	// forwards leave it alone.
 	Tracked int64
+	// symbolic is the channel count of statistics that hold no values
+	// (SymbolicBNStats), 0 for real ones.
+	symbolic int
+}
+
+// SymbolicBNStats returns statistics for channels channels that hold no
+// values: enough to build a graph whose memory is measured before anything
+// is allocated (engine.Footprint), not to run it.
+func SymbolicBNStats(channels int) *BNStats {
+	return &BNStats{Momentum: 0.1, Eps: 1e-5, symbolic: channels}
+}
+
+// channels is the number of channels the statistics are for.
+func (s *BNStats) channels() int {
+	if s.symbolic > 0 {
+		return s.symbolic
+	}
+	if len(s.Mean) != len(s.Var) {
+		return -1
+	}
+	return len(s.Mean)
 }
 
 // NewBNStats returns statistics for channels channels with PyTorch's
@@ -104,7 +125,7 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BNStats, training bool) (*G.Node, 
 			return nil, fmt.Errorf("BatchNorm: want gamma and beta of shape (%d), got %v and %v", c, gamma.Shape(), beta.Shape())
 		}
 	}
-	if stats == nil || len(stats.Mean) != c || len(stats.Var) != c {
+	if stats == nil || stats.channels() != c {
 		return nil, fmt.Errorf("BatchNorm: want statistics for %d channels", c)
 	}
 	s := &bnState{
@@ -115,8 +136,6 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BNStats, training bool) (*G.Node, 
 		n:        xs[0],
 		c:        c,
 		inner:    xs.TotalSize() / (xs[0] * c),
-		mean:     make([]float64, c),
-		invstd:   make([]float64, c),
 	}
 	if training && s.n*s.inner < 2 {
 		return nil, fmt.Errorf("BatchNorm: training needs more than one value per channel, x has shape %v", xs)
@@ -137,7 +156,8 @@ type bnState struct {
 	n, c     int
 	inner    int // H*W, 1 for (N, C): x is (N, C, inner) in memory
 	// What the last forward normalised with: the batch's mean and
-	// 1/sqrt(var+eps) in training, the running ones in eval.
+	// 1/sqrt(var+eps) in training, the running ones in eval; made by the
+	// first forward, so that building a graph allocates nothing per channel.
 	mean, invstd []float64 // (C)
 	// The ops' own output buffers, reused from run to run.
 	y, sums, dx []float32
@@ -158,6 +178,9 @@ func (s *bnState) count() int { return s.n * s.inner }
 // the running statistics.
 func (s *bnState) forward(y, x, gamma, beta []float32) {
 	st := s.stats
+	if s.mean == nil {
+		s.mean, s.invstd = make([]float64, s.c), make([]float64, s.c)
+	}
 	if s.training {
 		st.Tracked++
 	}
@@ -466,6 +489,9 @@ func (o bnParamsGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (o bnParamsGradOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, in...) }
 
 func (o bnParamsGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	if o.s.mean == nil {
+		return nil, fmt.Errorf("%s: the forward has not run", o.kind)
+	}
 	v, err := o.inputs(in, o.s.shape, o.s.shape)
 	if err != nil {
 		return nil, err
@@ -515,6 +541,9 @@ func (o bnInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (o bnInputGradOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, in...) }
 
 func (o bnInputGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	if o.s.mean == nil {
+		return nil, fmt.Errorf("%s: the forward has not run", o.kind)
+	}
 	v, err := o.inputs(in, o.shapes()...)
 	if err != nil {
 		return nil, err

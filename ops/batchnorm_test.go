@@ -389,6 +389,7 @@ func TestBatchNormErrors(t *testing.T) {
 		{"3-D input", input(g, "x3", 4, 4, 3, 2), c3, ops.NewBNStats(3), true, "(N, C)"},
 		{"gamma shape", x4, c2, ops.NewBNStats(3), true, "gamma"},
 		{"stats channels", x4, c3, ops.NewBNStats(2), true, "3 channels"},
+		{"symbolic stats channels", x4, c3, ops.SymbolicBNStats(2), true, "3 channels"},
 		{"no stats", x4, c3, nil, false, "3 channels"},
 		{"one value per channel", input(g, "x1", 5, 1, 3), c3, ops.NewBNStats(3), true, "more than one value"},
 	} {
@@ -400,6 +401,26 @@ func TestBatchNormErrors(t *testing.T) {
 	// One value per channel is fine in eval mode.
 	if _, err := ops.BatchNorm(input(g, "x1", 5, 1, 3), c3, c3, ops.NewBNStats(3), false); err != nil {
 		t.Errorf("eval with batch 1: %v", err)
+	}
+}
+
+// TestSymbolicBNStats builds a training graph on statistics without values
+// and checks that running it fails with an error instead of touching them.
+func TestSymbolicBNStats(t *testing.T) {
+	g := G.NewGraph()
+	x := input(g, "x", 1, 4, 3, 2, 2)
+	c3 := input(g, "c3", 2, 3)
+	y, err := ops.BatchNorm(x, c3, c3, ops.SymbolicBNStats(3), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := G.Grad(weighted(g, y, 3), x, c3); err != nil {
+		t.Fatal(err)
+	}
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err == nil || !strings.Contains(err.Error(), "statistics have 0 means") {
+		t.Errorf("running on symbolic statistics: error %v", err)
 	}
 }
 
