@@ -28,13 +28,18 @@ func NewBuilder(g *G.ExprGraph, p *Params, training bool) *Builder {
 }
 
 // Node returns the graph node of p, creating it on first use. The node's
-// value is p's tensor itself, not a copy.
+// value is p's tensor itself, not a copy; a symbolic parameter's node has
+// none.
 func (b *Builder) Node(p *Param) *G.Node {
 	if n, ok := b.nodes[p]; ok {
 		return n
 	}
-	s := p.Value.Shape()
-	n := G.NewTensor(b.G, tensor.Float32, s.Dims(), G.WithShape(s...), G.WithName(p.Name), G.WithValue(p.Value))
+	s := p.Shape()
+	opts := []G.NodeConsOpt{G.WithShape(s...), G.WithName(p.Name)}
+	if p.Value != nil {
+		opts = append(opts, G.WithValue(p.Value))
+	}
+	n := G.NewTensor(b.G, tensor.Float32, s.Dims(), opts...)
 	b.nodes[p] = n
 	b.order = append(b.order, p)
 	return n

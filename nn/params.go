@@ -14,10 +14,19 @@ import (
 // Param is one learnable tensor.
 type Param struct {
 	Name  string
-	Value *tensor.Dense // float32
+	Value *tensor.Dense // float32; nil in symbolic Params
 	// NoDecay marks biases and batch-norm scales and shifts, which optimizers
 	// leave out of weight decay unless asked.
 	NoDecay bool
+	shape   tensor.Shape // of a symbolic parameter
+}
+
+// Shape is the parameter's shape.
+func (p *Param) Shape() tensor.Shape {
+	if p.Value != nil {
+		return p.Value.Shape()
+	}
+	return p.shape
 }
 
 // Data returns the parameter's float32 backing slice.
@@ -71,6 +80,8 @@ type Params struct {
 	list   []*Param
 	byName map[string]*Param
 	bn     map[string]*ops.BNStats
+	// symbolic parameters and statistics have shapes and no values.
+	symbolic bool
 }
 
 // NewParams returns an empty set whose initial values derive from seed.
@@ -82,18 +93,30 @@ func NewParams(seed uint64) *Params {
 	}
 }
 
+// NewSymbolicParams returns an empty set whose parameters and batch-norm
+// statistics get shapes and no values: a model built on it makes graphs
+// that cannot run but whose memory engine.Footprint measures, whatever the
+// sizes, without allocating them.
+func NewSymbolicParams() *Params {
+	return &Params{byName: map[string]*Param{}, bn: map[string]*ops.BNStats{}, symbolic: true}
+}
+
 // Get returns the parameter called name, creating it with init on first use.
 // Asking again with another shape is a programming error and panics.
 func (ps *Params) Get(name string, shape []int, fanIn, fanOut int, init Init, noDecay bool) *Param {
 	if p, ok := ps.byName[name]; ok {
-		if !p.Value.Shape().Eq(tensor.Shape(shape)) {
-			panic(fmt.Sprintf("nn: parameter %s asked for with shape %v, created with %v", name, shape, p.Value.Shape()))
+		if !p.Shape().Eq(tensor.Shape(shape)) {
+			panic(fmt.Sprintf("nn: parameter %s asked for with shape %v, created with %v", name, shape, p.Shape()))
 		}
 		return p
 	}
-	v := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(shape...))
-	init(v.Data().([]float32), fanIn, fanOut, ps.rng)
-	p := &Param{Name: name, Value: v, NoDecay: noDecay}
+	p := &Param{Name: name, NoDecay: noDecay}
+	if ps.symbolic {
+		p.shape = tensor.Shape(shape).Clone()
+	} else {
+		p.Value = tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(shape...))
+		init(p.Value.Data().([]float32), fanIn, fanOut, ps.rng)
+	}
 	ps.list = append(ps.list, p)
 	ps.byName[name] = p
 	return p
@@ -112,7 +135,7 @@ func (ps *Params) Param(name string) (*Param, bool) {
 func (ps *Params) Count() int {
 	n := 0
 	for _, p := range ps.list {
-		n += p.Value.Shape().TotalSize()
+		n += p.Shape().TotalSize()
 	}
 	return n
 }
@@ -125,6 +148,9 @@ func (ps *Params) BN(name string, channels int) *ops.BNStats {
 		return s
 	}
 	s := ops.NewBNStats(channels)
+	if ps.symbolic {
+		s = ops.SymbolicBNStats(channels)
+	}
 	ps.bn[name] = s
 	return s
 }

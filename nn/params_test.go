@@ -5,6 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
 	"github.com/sslrun/sslrun/nn"
 )
 
@@ -58,4 +61,43 @@ func TestInitialisers(t *testing.T) {
 		}
 	}()
 	ps.Get("g", []int{4}, 4, 4, nn.Ones, true)
+}
+
+// TestSymbolicParams builds layers whose weights would take 36 TB on
+// symbolic parameters: they get shapes and no values, and so do the graph's
+// nodes.
+func TestSymbolicParams(t *testing.T) {
+	ps := nn.NewSymbolicParams()
+	g := G.NewGraph()
+	b := nn.NewBuilder(g, ps, true)
+	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 3, 8, 8), G.WithName("x"))
+	y := G.Must(b.Conv(x, "c1", 1_000_000, 3, 1, 1, nn.KaimingUniform))
+	y = G.Must(b.BatchNorm(y, "bn1"))
+	y = G.Must(b.Conv(y, "c2", 1_000_000, 3, 1, 1, nn.KaimingUniform))
+	y = G.Must(b.GlobalAvgPool(y))
+	if _, err := b.Linear(y, "fc", 1_000_000, 10, true); err != nil {
+		t.Fatal(err)
+	}
+	want := 1_000_000*3*9 + 2*1_000_000 + 1_000_000*1_000_000*9 + 10*1_000_000 + 10
+	if got := ps.Count(); got != want {
+		t.Errorf("Count = %d, want %d", got, want)
+	}
+	params, nodes := b.Learnables()
+	for i, p := range params {
+		if p.Value != nil || nodes[i].Value() != nil {
+			t.Errorf("%s has a value", p.Name)
+		}
+		if !nodes[i].Shape().Eq(p.Shape()) {
+			t.Errorf("%s: node shape %v, parameter %v", p.Name, nodes[i].Shape(), p.Shape())
+		}
+	}
+	if s := ps.BN("bn1", 1_000_000); s.Mean != nil || s.Var != nil {
+		t.Error("symbolic batch-norm statistics hold values")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("asking for a symbolic parameter with another shape did not panic")
+		}
+	}()
+	ps.Get("fc.bias", []int{11}, 1, 1, nn.Zeros, true)
 }
