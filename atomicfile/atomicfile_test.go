@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -31,5 +32,34 @@ func TestWrite(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "missing", "x"), func(io.Writer) error { return nil }); err == nil {
 		t.Error("writing into a missing folder succeeded")
+	}
+}
+
+// TestRemoveStale: the temporary file of a write killed part way is
+// removed; files that only look alike are kept.
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	tmp, err := os.CreateTemp(dir, ".latest.safetensors.tmp*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp.Close()
+	keep := []string{"latest.safetensors", ".tmp1", ".notes.tmp", "x.tmp1", ".a.tmp1b"}
+	for _, name := range keep {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RemoveStale(dir); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(keep)
+	if !slices.Equal(got, keep) {
+		t.Errorf("after RemoveStale: %v, want %v", got, keep)
 	}
 }

@@ -56,7 +56,9 @@ type Log struct {
 	Evals []Eval
 }
 
-// ReadLog parses a run log: zerolog JSON, one object per line. Blank lines,
+// ReadLog parses a run log: zerolog JSON, one object per line. A last line
+// that is not JSON and has no newline, a write cut short by a full disk or a
+// kill, is skipped, as are blank lines,
 // lines without an "event" field, events other than "start", "step",
 // "epoch" and "eval", and unknown fields are skipped. Errors name the line as
 // name:LINE, so name should be the path of the log.
@@ -73,7 +75,8 @@ func ReadLog(r io.Reader, name string) (*Log, error) {
 	br := bufio.NewReader(r)
 	for n := 1; ; n++ {
 		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
+		torn := errors.Is(err, io.EOF) && !json.Valid(line) // a last write cut short
+		if len(bytes.TrimSpace(line)) > 0 && !torn {
 			if perr := p.parse(line); perr != nil {
 				return nil, fmt.Errorf("%s:%d: %w", name, n, perr)
 			}

@@ -107,6 +107,11 @@ func TestReadLog(t *testing.T) {
 			want: &Log{Steps: []Step{{Epoch: 0, Step: 1, Loss: 6, LR: 0.1}, {Epoch: 0, Step: 2, Loss: 5, LR: 0.2}}},
 		},
 		{
+			name: "a torn last line, a write cut short, is skipped",
+			log:  "{\"event\":\"step\",\"epoch\":0,\"step\":1,\"loss\":6,\"lr\":0.1}\n{\"event\":\"step\",\"epo",
+			want: &Log{Steps: []Step{{Epoch: 0, Step: 1, Loss: 6, LR: 0.1}}},
+		},
+		{
 			name: "steps and epochs are sorted",
 			log: `{"event":"epoch","epoch":1,"steps":3,"loss":4}
 {"event":"step","epoch":1,"step":30,"loss":3,"lr":0.3}
@@ -185,7 +190,7 @@ func TestReadLogErrors(t *testing.T) {
 		log  string
 		want string
 	}{
-		{"truncated JSON", step + `{"event":"step","epoch":0,`, name + ":2: invalid JSON: "},
+		{"truncated JSON", step + `{"event":"step","epoch":0,` + "\n" + step, name + ":2: invalid JSON: "},
 		{"not JSON", "step 1 loss 6\n", name + ":1: invalid JSON: "},
 		{"JSON array", "[1,2]\n", name + ":1: invalid JSON: "},
 		{"JSON null", "null\n", name + ":1: not a JSON object"},

@@ -3,7 +3,9 @@ package safetensors
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -213,9 +215,7 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 			return fmt.Errorf("safetensors: metadata %q: %q is not valid UTF-8", k, v)
 		}
 	}
-	slices.SortFunc(order, func(a, b Tensor) int {
-		return cmp.Or(cmp.Compare(b.DType.rank(), a.DType.rank()), strings.Compare(a.Name, b.Name))
-	})
+	sortForWrite(order)
 
 	var h bytes.Buffer
 	h.WriteByte('{')
@@ -278,6 +278,26 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 	return nil
 }
 
+// sortForWrite puts tensors in the order of their data in the file.
+func sortForWrite(tensors []Tensor) {
+	slices.SortFunc(tensors, func(a, b Tensor) int {
+		return cmp.Or(cmp.Compare(b.DType.rank(), a.DType.rank()), strings.Compare(a.Name, b.Name))
+	})
+}
+
+// DataSHA256 is the hex sha256 of the buffer Write writes for tensors: with
+// File.DataSHA256 it lets a writer record a checksum of its data in the
+// metadata and a reader detect a changed byte.
+func DataSHA256(tensors []Tensor) string {
+	order := slices.Clone(tensors)
+	sortForWrite(order)
+	h := sha256.New()
+	for _, t := range order {
+		h.Write(t.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // writeString writes s as a JSON string escaped as serde_json escapes it:
 // the quote, the backslash and control characters only, \b \t \n \f \r by
 // name and the others as lower-case \u00xx.
@@ -337,6 +357,15 @@ func (f *File) Get(name string) (Tensor, bool) {
 		}
 	}
 	return Tensor{}, false
+}
+
+// DataSHA256 is the hex sha256 of f's buffer, the bytes after the header.
+func (f *File) DataSHA256() string {
+	h := sha256.New()
+	for _, t := range f.Tensors {
+		h.Write(t.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Read parses and checks a whole safetensors file held in data (see the

@@ -2,9 +2,12 @@ package safetensors_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -337,4 +340,32 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("writing twice gives different bytes")
 		}
 	})
+}
+
+// TestDataSHA256: the checksum a writer computes from its tensors is the
+// sha256 of the buffer a reader finds, whatever the tensors' order, and a
+// changed byte of data changes it.
+func TestDataSHA256(t *testing.T) {
+	in := sample()
+	data := write(t, in, nil)
+	f, err := safetensors.Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := binary.LittleEndian.Uint64(data)
+	sum := sha256.Sum256(data[8+n:])
+	want := hex.EncodeToString(sum[:])
+	rev := slices.Clone(in)
+	slices.Reverse(rev)
+	if got := []string{safetensors.DataSHA256(in), safetensors.DataSHA256(rev), f.DataSHA256()}; !slices.Equal(got, []string{want, want, want}) {
+		t.Fatalf("checksums %v, want %s three times", got, want)
+	}
+	data[len(data)-1] ^= 1
+	f, err = safetensors.Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.DataSHA256() == want {
+		t.Fatal("a flipped bit left the checksum as it was")
+	}
 }
