@@ -67,8 +67,18 @@ func TestPlanarU8(t *testing.T) {
 func TestSheet(t *testing.T) {
 	a := FromU8(1, 2, 2, []uint8{255, 255, 255, 255})
 	b := FromU8(3, 1, 1, []uint8{255, 0, 0})
-	s := Sheet([][]*Image{{a, b}, {b}}, 3, 1)
 	// Two columns and two rows of 6x6 cells with 1-pixel gaps.
+	l := SheetLayout{Rows: 2, Cols: 2, CellW: 2, CellH: 2, Scale: 3, Gap: 1}
+	if w, h := l.Size(); w != 2*6+3 || h != 2*6+3 {
+		t.Fatalf("size %vx%v", w, h)
+	}
+	s := l.New()
+	for _, cell := range []struct {
+		r, c int
+		m    *Image
+	}{{0, 0, a}, {0, 1, b}, {1, 0, b}} {
+		l.Draw(s, cell.r, cell.c, cell.m)
+	}
 	if got := s.Bounds(); got.Dx() != 2*6+3 || got.Dy() != 2*6+3 {
 		t.Fatalf("sheet is %v", got)
 	}

@@ -91,11 +91,30 @@ func ImageShape(ctx context.Context, exp *spec.Experiment, name string) (c, h, w
 
 // OpenDataset opens the dataset block called name.
 func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {
+	return openDataset(ctx, exp, name, false)
+}
+
+// OpenDatasetLazily opens the dataset block called name without decoding
+// the set where its source can (a dataset.LazyOpener: image folders decode,
+// and synthetic sets draw, each image when it is asked for), for reading a
+// few images; other sources open as OpenDataset opens them. The set has the
+// images and order OpenDataset gives.
+func OpenDatasetLazily(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {
+	return openDataset(ctx, exp, name, true)
+}
+
+// openDataset opens the dataset block called name, lazily where asked and
+// possible, and checks its labels.
+func openDataset(ctx context.Context, exp *spec.Experiment, name string, lazy bool) (dataset.Dataset, error) {
 	src, c, err := source(exp, name)
 	if err != nil {
 		return nil, err
 	}
-	d, err := src.Open(ctx)
+	open := src.Open
+	if l, ok := src.(dataset.LazyOpener); ok && lazy {
+		open = l.OpenLazily
+	}
+	d, err := open(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dataset %q: %w", name, err)
 	}

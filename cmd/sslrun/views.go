@@ -6,11 +6,20 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"strings"
 
 	"github.com/sslrun/sslrun/atomicfile"
 	"github.com/sslrun/sslrun/imaging"
 	"github.com/sslrun/sslrun/pipeline"
 	"github.com/sslrun/sslrun/spec"
+)
+
+// Bounds of the picture views draws: a larger one takes gigabytes to draw
+// and cannot be looked at whole anyway.
+const (
+	maxViewImages    = 500         // --images
+	maxPictureSide   = 16384       // pixels, either dimension
+	maxPicturePixels = 100_000_000 // width x height
 )
 
 func runViews(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,6 +40,8 @@ func runViews(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("want exactly one spec file")
 	case *n < 1:
 		return usagef("--images must be at least 1")
+	case *n > maxViewImages:
+		return usagef("--images must be at most %d", maxViewImages)
 	case *epoch < 0:
 		return usagef("--epoch must be at least 0")
 	case *scale < 0:
@@ -43,7 +54,8 @@ func runViews(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(exp.Views) == 0 {
 		return fmt.Errorf("%s has no view blocks", files[0])
 	}
-	data, err := pipeline.OpenDataset(ctx, exp, *name)
+	// Lazily: only the images drawn are decoded.
+	data, err := pipeline.OpenDatasetLazily(ctx, exp, *name)
 	if err != nil {
 		return err
 	}
@@ -51,43 +63,89 @@ func runViews(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	order := pipeline.Order(uint64(exp.Seed), *epoch, data.Len())
-	rows := make([][]*imaging.Image, 0, *n)
-	largest := 0
-	for _, i := range order[:min(*n, len(order))] {
+	seed := uint64(exp.Seed)
+	order := pipeline.Order(seed, *epoch, data.Len())
+	drawn := order[:min(*n, len(order))]
+	// row returns image i followed by every view of it, displayable.
+	row := func(i int) ([]*imaging.Image, error) {
 		img, err := data.Image(i)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if len(rows) == 0 {
-			if err := pipeline.CheckChannels(views, img.C); err != nil {
-				return err
-			}
-		}
-		row := []*imaging.Image{img}
-		made := pipeline.Apply(views, img, uint64(exp.Seed), *epoch, i)
+		out := []*imaging.Image{img}
+		made := pipeline.Apply(views, img, seed, *epoch, i)
 		k := 0
 		for _, v := range views {
 			for range v.Count {
-				row = append(row, pipeline.Display(v, made[k]))
+				out = append(out, pipeline.Display(v, made[k]))
 				k++
 			}
 		}
-		for _, m := range row {
-			largest = max(largest, m.H, m.W)
+		return out, nil
+	}
+	// A first pass measures the rows, so that the picture is checked
+	// before it is allocated; the second draws them one at a time.
+	l := imaging.SheetLayout{Rows: len(drawn), Scale: *scale, Gap: 2}
+	for k, i := range drawn {
+		r, err := row(i)
+		if err != nil {
+			return err
 		}
-		rows = append(rows, row)
+		if k == 0 {
+			if err := pipeline.CheckChannels(views, r[0].C); err != nil {
+				return err
+			}
+		}
+		l.Cols = max(l.Cols, len(r))
+		for _, m := range r {
+			l.CellW, l.CellH = max(l.CellW, m.W), max(l.CellH, m.H)
+		}
 	}
-	s := *scale
-	if s == 0 {
-		s = max(1, (96+largest-1)/largest)
+	if l.Scale == 0 {
+		largest := max(l.CellW, l.CellH)
+		l.Scale = max(1, (96+largest-1)/largest)
 	}
-	if err := writePNG(*out, imaging.Sheet(rows, s, 2)); err != nil {
+	if err := checkPicture(l); err != nil {
+		return err
+	}
+	sheet := l.New()
+	for r, i := range drawn {
+		images, err := row(i)
+		if err != nil {
+			return err
+		}
+		for c, m := range images {
+			l.Draw(sheet, r, c, m)
+		}
+	}
+	if err := writePNG(*out, sheet); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d images, each followed by its %d views (seed %d, epoch %d)\n",
-		*out, len(rows), exp.ViewCount(), exp.Seed, *epoch)
+		*out, len(drawn), exp.ViewCount(), exp.Seed, *epoch)
 	return nil
+}
+
+// checkPicture refuses a sheet over the picture bounds, saying how large it
+// would be and which flags make it smaller.
+func checkPicture(l imaging.SheetLayout) error {
+	w, h := l.Size()
+	if w <= maxPictureSide && h <= maxPictureSide && w*h <= maxPicturePixels {
+		return nil
+	}
+	var lower []string
+	if l.Scale > 1 {
+		lower = append(lower, fmt.Sprintf("--scale (now %d)", l.Scale))
+	}
+	if l.Rows > 1 {
+		lower = append(lower, fmt.Sprintf("--images (now %d)", l.Rows))
+	}
+	fix := "lower " + strings.Join(lower, " or ")
+	if len(lower) == 0 {
+		fix = fmt.Sprintf("the images are too large to draw (the largest is %dx%d pixels)", l.CellW, l.CellH)
+	}
+	return usagef("the picture would be %.0f x %.0f pixels (%.0f megapixels), over the limit of %d pixels a side and %d megapixels: %s",
+		w, h, w*h/1e6, maxPictureSide, maxPicturePixels/1_000_000, fix)
 }
 
 func writePNG(path string, img image.Image) error {

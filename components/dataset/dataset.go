@@ -22,6 +22,14 @@ type Prober interface {
 	Probe() (c, h, w int, err error)
 }
 
+// LazyOpener is a Source that can open its set without decoding it: each
+// image is decoded (or generated) when it is asked for, for reading a few
+// images of a large set. The set has the same images, labels and order as
+// the one Open gives.
+type LazyOpener interface {
+	OpenLazily(ctx context.Context) (Dataset, error)
+}
+
 // Dataset is an opened, indexable set of images.
 type Dataset interface {
 	// Len is the number of samples.

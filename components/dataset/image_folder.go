@@ -77,6 +77,18 @@ func (f *imageFolder) Open(ctx context.Context) (Dataset, error) {
 	return f.openLazily(l)
 }
 
+var _ LazyOpener = (*imageFolder)(nil)
+
+// OpenLazily lists the folder and reads the header of its first image, as
+// Open does with preload = false (and without the cache).
+func (f *imageFolder) OpenLazily(context.Context) (Dataset, error) {
+	l, err := listImageFolder(f.path, f.unlabeled)
+	if err != nil {
+		return nil, err
+	}
+	return f.openLazily(l)
+}
+
 // openLazily opens the listed folder as with preload = false.
 func (f *imageFolder) openLazily(l *folderListing) (*folderSet, error) {
 	c, _, _, err := f.probeFile(l.file(0))

@@ -2,9 +2,11 @@ package dataset
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"github.com/sslrun/sslrun/imaging"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -106,6 +108,32 @@ func (s *synthetic) Open(ctx context.Context) (Dataset, error) {
 	}
 	return set, nil
 }
+
+var _ LazyOpener = (*synthetic)(nil)
+
+// OpenLazily opens the set without generating it: each image is drawn when
+// it is asked for.
+func (s *synthetic) OpenLazily(context.Context) (Dataset, error) { return &syntheticSet{s}, nil }
+
+// syntheticSet is a synthetic set opened lazily.
+type syntheticSet struct{ s *synthetic }
+
+var _ Dataset = (*syntheticSet)(nil)
+
+func (d *syntheticSet) Len() int { return d.s.size }
+
+func (d *syntheticSet) Image(i int) (*imaging.Image, error) {
+	if i < 0 || i >= d.s.size {
+		return nil, fmt.Errorf("image index %d out of range [0, %d)", i, d.s.size)
+	}
+	pix := make([]uint8, 3*d.s.side*d.s.side)
+	d.s.render(i, d.s.label(i), pix)
+	return imaging.FromU8(3, d.s.side, d.s.side, pix), nil
+}
+
+func (d *syntheticSet) Label(i int) int { return d.s.label(i) }
+
+func (d *syntheticSet) Classes() []string { return synthClasses[:d.s.classes] }
 
 // label returns the label of image i: each run of classes consecutive
 // images holds every class once, in an order shuffled per run, so the
