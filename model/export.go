@@ -76,9 +76,33 @@ func ExportBackbone(w io.Writer, g *Graph, ps *nn.Params, metadata map[string]st
 	if f, ok := metadata["format"]; ok && f != "pt" {
 		return fmt.Errorf("model: export backbone: metadata format %q, the file is \"pt\"", f)
 	}
-	slots, err := backboneSlots(g, ps)
+	tensors, err := backboneTensors(g, ps)
 	if err != nil {
 		return fmt.Errorf("model: export backbone: %w", err)
+	}
+	meta := map[string]string{"format": "pt"}
+	maps.Copy(meta, metadata)
+	if err := safetensors.Write(w, tensors, meta); err != nil {
+		return fmt.Errorf("model: export backbone: %w", err)
+	}
+	return nil
+}
+
+// BackboneSHA256 is the sha256 of the tensor data ExportBackbone writes for
+// g: a checksum to record in its metadata.
+func BackboneSHA256(g *Graph, ps *nn.Params) (string, error) {
+	tensors, err := backboneTensors(g, ps)
+	if err != nil {
+		return "", fmt.Errorf("model: backbone checksum: %w", err)
+	}
+	return safetensors.DataSHA256(tensors), nil
+}
+
+// backboneTensors are the tensors of the backbone's file.
+func backboneTensors(g *Graph, ps *nn.Params) ([]safetensors.Tensor, error) {
+	slots, err := backboneSlots(g, ps)
+	if err != nil {
+		return nil, err
 	}
 	tensors := make([]safetensors.Tensor, len(slots))
 	for i, s := range slots {
@@ -88,12 +112,7 @@ func ExportBackbone(w io.Writer, g *Graph, ps *nn.Params, metadata map[string]st
 			tensors[i] = safetensors.F32(s.name, s.shape, s.f32)
 		}
 	}
-	meta := map[string]string{"format": "pt"}
-	maps.Copy(meta, metadata)
-	if err := safetensors.Write(w, tensors, meta); err != nil {
-		return fmt.Errorf("model: export backbone: %w", err)
-	}
-	return nil
+	return tensors, nil
 }
 
 // LoadBackbone reads a file as ExportBackbone writes it (or as a torchvision

@@ -3,7 +3,10 @@ package runner
 import (
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +35,7 @@ type checkpoint struct {
 	Params     *nn.Params
 	Optimizer  optimizer.State
 	Queue      *objective.Queue // nil without a queue
+	LastLoss   float64          // the loss of the last step, for the summary
 }
 
 // Checkpoint metadata keys.
@@ -42,7 +46,11 @@ const (
 	metaEpoch      = "sslrun.epoch"
 	metaEpochStep  = "sslrun.epoch_step"
 	metaEpochLoss  = "sslrun.epoch_loss"
+	metaLastLoss   = "sslrun.last_loss"
 	metaQueue      = "sslrun.queue" // "length,dim,filled"
+	// metaData is the sha256 of the file's tensor data, checked on read: a
+	// changed byte is refused, not resumed from.
+	metaData = "sslrun.data_sha256"
 )
 
 // write stores c at path atomically: a reader sees the old file or the new
@@ -72,6 +80,7 @@ func (c *checkpoint) write(path string) error {
 		metaEpoch:      strconv.Itoa(c.Pos.Epoch),
 		metaEpochStep:  strconv.Itoa(c.Pos.EpochStep),
 		metaEpochLoss:  strconv.FormatFloat(c.Pos.EpochLoss, 'g', -1, 64),
+		metaLastLoss:   strconv.FormatFloat(c.LastLoss, 'g', -1, 64),
 	}
 	if q := c.Queue; q != nil {
 		meta[metaQueue] = fmt.Sprintf("%d,%d,%d", q.Length, q.Dim, q.Filled)
@@ -79,6 +88,7 @@ func (c *checkpoint) write(path string) error {
 			ts = append(ts, safetensors.F32(fmt.Sprintf("queue/%d", i), []int{q.Length, q.Dim}, e))
 		}
 	}
+	meta[metaData] = safetensors.DataSHA256(ts)
 	return atomicfile.Write(path, func(w io.Writer) error { return safetensors.Write(w, ts, meta) })
 }
 
@@ -107,6 +117,12 @@ func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, erro
 	if c.Experiment == "" || c.Config == "" {
 		return nil, fmt.Errorf("not an sslrun checkpoint (no %s metadata)", metaExperiment)
 	}
+	switch sum := f.Metadata[metaData]; {
+	case sum == "":
+		return nil, fmt.Errorf("has no checksum of its data (metadata %s)", metaData)
+	case sum != f.DataSHA256():
+		return nil, fmt.Errorf("is corrupt: its tensor data does not match the checksum written with it")
+	}
 	ints := []struct {
 		key string
 		dst *int
@@ -118,9 +134,16 @@ func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, erro
 		}
 		*m.dst = v
 	}
-	var err error
-	if c.Pos.EpochLoss, err = strconv.ParseFloat(f.Metadata[metaEpochLoss], 64); err != nil {
-		return nil, fmt.Errorf("metadata %s = %q is not a number", metaEpochLoss, f.Metadata[metaEpochLoss])
+	floats := []struct {
+		key string
+		dst *float64
+	}{{metaEpochLoss, &c.Pos.EpochLoss}, {metaLastLoss, &c.LastLoss}}
+	for _, m := range floats {
+		v, err := strconv.ParseFloat(f.Metadata[m.key], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("metadata %s = %q is not a finite number", m.key, f.Metadata[m.key])
+		}
+		*m.dst = v
 	}
 	seen := map[string]bool{}
 	for _, p := range params.List() {
@@ -181,6 +204,62 @@ func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, erro
 		}
 	}
 	return c, nil
+}
+
+// check refuses a position that a run of perEpoch steps per epoch and
+// epochs epochs cannot reach: resuming from it would train past the data or
+// the run's end.
+func (p position) check(perEpoch, epochs int) error {
+	switch {
+	case p.Epoch > epochs || p.Epoch == epochs && p.EpochStep > 0:
+		return fmt.Errorf("is at epoch %d of a run of %d epochs", p.Epoch+1, epochs)
+	case p.EpochStep >= perEpoch:
+		return fmt.Errorf("is at step %d of an epoch of %d steps", p.EpochStep+1, perEpoch)
+	case p.Step != p.Epoch*perEpoch+p.EpochStep:
+		return fmt.Errorf("says step %d, but epoch %d and step %d in it make %d at %d steps per epoch",
+			p.Step, p.Epoch, p.EpochStep, p.Epoch*perEpoch+p.EpochStep, perEpoch)
+	case math.IsNaN(p.EpochLoss) || math.IsInf(p.EpochLoss, 0):
+		return fmt.Errorf("holds an epoch loss of %v", p.EpochLoss)
+	}
+	return nil
+}
+
+// nonFinite names the first tensor of the state c would write that holds a
+// NaN or an infinity, or returns "" when every value is finite.
+func (c *checkpoint) nonFinite() string {
+	for _, p := range c.Params.List() {
+		if !finite(p.Data()) {
+			return "parameter " + p.Name
+		}
+	}
+	for _, name := range c.Params.BNNames() {
+		s := c.Params.BN(name, 0)
+		if !finite(s.Mean) || !finite(s.Var) {
+			return "batch-norm statistics of " + name
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Optimizer.Buffers)) {
+		if !finite(c.Optimizer.Buffers[k]) {
+			return "optimizer buffer " + k
+		}
+	}
+	if c.Queue != nil {
+		for _, e := range c.Queue.Emb {
+			if !finite(e) {
+				return "the queue"
+			}
+		}
+	}
+	return ""
+}
+
+func finite(v []float32) bool {
+	for _, x := range v {
+		if x-x != 0 { // NaN - NaN and Inf - Inf are NaN
+			return false
+		}
+	}
+	return true
 }
 
 // copyF32 copies the float32 tensor name of f into dst, which must be as long.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/rs/zerolog"
 
 	"github.com/sslrun/sslrun/atomicfile"
@@ -26,6 +28,7 @@ import (
 	"github.com/sslrun/sslrun/components/evaluate"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/pipeline"
+	"github.com/sslrun/sslrun/safetensors"
 	"github.com/sslrun/sslrun/spec"
 )
 
@@ -47,9 +50,12 @@ type Options struct {
 	// Vars are the --var values given on the command line, recorded in
 	// config.json (the spec was loaded with them).
 	Vars map[string]string
-	// MaxSteps stops pretraining after this many steps in all (0: no limit);
-	// the evaluations still run.
+	// MaxSteps stops pretraining after this many steps in all (0: no limit
+	// for Run, the run's own limit for Resume); the evaluations still run.
 	MaxSteps int
+	// ToEnd makes Resume train to the end of the spec's epochs, dropping the
+	// step limit the run was started with.
+	ToEnd bool
 	// Progress receives progress for people (nil: none); Terminal redraws
 	// one line in place.
 	Progress io.Writer
@@ -67,6 +73,8 @@ type Config struct {
 	GoVersion string            `json:"go_version"`
 	MaxProcs  int               `json:"gomaxprocs"`
 	Vars      map[string]string `json:"variables_given"`
+	// MaxSteps is the run's step limit (0: none), which resuming keeps.
+	MaxSteps int `json:"max_steps,omitempty"`
 	// Datasets holds a sha256 of the decoded content (labels and pixels) of
 	// every dataset block the run reads.
 	Datasets map[string]string `json:"dataset_sha256"`
@@ -74,13 +82,15 @@ type Config struct {
 
 // Summary is summary.json.
 type Summary struct {
-	Experiment  string                `json:"experiment"`
-	Seed        int                   `json:"seed"`
-	Steps       int                   `json:"steps"`
-	FinalLoss   float64               `json:"final_loss"`
-	WallSeconds float64               `json:"wall_seconds"`
-	ImagesPerS  float64               `json:"images_per_s"`
-	Eval        map[string]EvalResult `json:"eval,omitempty"`
+	Experiment  string  `json:"experiment"`
+	Seed        int     `json:"seed"`
+	Steps       int     `json:"steps"`
+	FinalLoss   float64 `json:"final_loss"`
+	WallSeconds float64 `json:"wall_seconds"`
+	// ImagesPerS is the training speed of the process that finished the
+	// run, absent when it trained no step (it only evaluated).
+	ImagesPerS float64               `json:"images_per_s,omitempty"`
+	Eval       map[string]EvalResult `json:"eval,omitempty"`
 }
 
 // EvalResult is one protocol's scores, with the backbone at initialisation
@@ -94,6 +104,9 @@ type EvalResult struct {
 type Result struct {
 	Dir     string
 	Summary *Summary
+	// Finished is set by Resume on a run that had already ended: nothing
+	// was done and Summary is the run's summary.json.
+	Finished bool
 }
 
 // run is one invocation on a run folder.
@@ -105,24 +118,29 @@ type run struct {
 	p        *parts
 	opts     Options
 	log      zerolog.Logger
-	logFile  *os.File
+	logw     *logWriter
 	datasets map[string]dataset.Dataset
 	progress *progress
 	began    time.Time
+	// limitChanged says that Resume was given a new step limit, to record
+	// in config.json.
+	limitChanged bool
+	// started is set once training begins: a run that fails before keeps
+	// nothing.
+	started bool
 }
 
 // Run pretrains and evaluates exp (loaded from src with opts.Vars) in a new
-// run folder.
-func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (*Result, error) {
-	dir := opts.Out
-	if dir == "" {
-		dir = filepath.Join("runs", exp.Name+"-"+time.Now().Format("20060102-150405"))
-	}
-	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
-		return nil, fmt.Errorf("%s already holds a run; continue it with `sslrun resume %s` or choose another --out", dir, dir)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the run folder: %w", err)
+// run folder. What can be checked (the components, the data) is checked
+// before the folder is made, and a start that fails before training
+// removes what it wrote.
+func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (res *Result, err error) {
+	if opts.Out != "" {
+		if _, err := os.Stat(opts.Out); err == nil {
+			if err := checkEmpty(opts.Out); err != nil {
+				return nil, err
+			}
+		}
 	}
 	expJSON, err := json.Marshal(exp)
 	if err != nil {
@@ -133,26 +151,40 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (*
 		return nil, err
 	}
 	cfg := &Config{Experiment: expJSON, SpecPath: specPath, Version: buildinfo.Version(), GoVersion: buildinfo.GoVersion(),
-		MaxProcs: runtime.GOMAXPROCS(0), Vars: opts.Vars, Datasets: map[string]string{}}
+		MaxProcs: runtime.GOMAXPROCS(0), Vars: opts.Vars, MaxSteps: opts.MaxSteps, Datasets: map[string]string{}}
 	if cfg.Vars == nil {
 		cfg.Vars = map[string]string{}
 	}
-	r, err := newRun(dir, exp, cfg, opts)
+	r, err := newRun(exp, cfg, opts)
 	if err != nil {
-		return nil, err
-	}
-	defer r.close()
-	if err := atomicfile.Write(filepath.Join(dir, SpecFile), func(w io.Writer) error { _, err := w.Write(src); return err }); err != nil {
 		return nil, err
 	}
 	for _, name := range r.datasetNames() {
 		d, err := r.dataset(ctx, name)
 		if err != nil {
-			return nil, err
+			return nil, r.interrupted(ctx, err)
 		}
 		if cfg.Datasets[name], err = contentHash(d); err != nil {
 			return nil, fmt.Errorf("dataset %q: %w", name, err)
 		}
+	}
+	dir, lock, created, err := newFolder(opts.Out, exp.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+	defer func() {
+		if err != nil && !r.started {
+			r.close()
+			clearFolder(dir, created)
+		}
+	}()
+	if err := r.open(dir); err != nil {
+		return nil, err
+	}
+	defer r.close()
+	if err := atomicfile.Write(filepath.Join(dir, SpecFile), func(w io.Writer) error { _, err := w.Write(src); return err }); err != nil {
+		return nil, err
 	}
 	if err := writeJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
 		return nil, err
@@ -162,13 +194,25 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (*
 	return r.train(ctx, nil)
 }
 
-// Resume continues the run in dir from its latest checkpoint.
+// Resume continues the run in dir from its latest checkpoint, up to the
+// end of its epochs or the step limit it was started with; opts.MaxSteps
+// or opts.ToEnd set another limit, which the run then keeps. A finished run
+// is left as it is: the Result says so.
 func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
-	r, err := openRun(dir, opts)
+	r, lock, err := openRun(ctx, dir, opts, "resume")
 	if err != nil {
 		return nil, err
 	}
+	defer lock.release()
 	defer r.close()
+	if opts.ToEnd || opts.MaxSteps > 0 {
+		limit := opts.MaxSteps
+		if opts.ToEnd {
+			limit = 0
+		}
+		r.limitChanged = limit != r.cfg.MaxSteps
+		r.cfg.MaxSteps = limit
+	}
 	path := filepath.Join(dir, "checkpoints", LatestCheckpoint)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%s has no checkpoint to resume from: %w", dir, err)
@@ -179,25 +223,30 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 // Evaluate runs the experiment's evaluations on the backbone a finished run
 // exported (and at initialisation where asked) and rewrites summary.json.
 func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
-	r, err := openRun(dir, opts)
+	r, lock, err := openRun(ctx, dir, opts, "eval")
 	if err != nil {
 		return nil, err
 	}
+	defer lock.release()
 	defer r.close()
-	data, err := os.ReadFile(filepath.Join(dir, BackboneFile))
+	path := filepath.Join(dir, BackboneFile)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s has no exported backbone (pretraining did not finish; resume it first): %w", dir, err)
 	}
+	if err := checkBackbone(path, data); err != nil {
+		return nil, err
+	}
 	prep, err := r.evalPrep(ctx)
 	if err != nil {
-		return nil, err
+		return nil, r.interrupted(ctx, err)
 	}
 	g, err := r.p.model.Features(prep.shape)
 	if err != nil {
 		return nil, err
 	}
 	if err := model.LoadBackbone(data, g, r.p.model.Params); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, BackboneFile), err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sum, err := readSummary(filepath.Join(dir, SummaryFile))
 	if err != nil {
@@ -207,6 +256,9 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 		sum.Experiment, sum.Seed = r.exp.Name, r.exp.Seed
 	}
 	if sum.Eval, err = r.evaluate(ctx, prep); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w during evaluation; %s is as it was", ErrInterrupted, SummaryFile)
+		}
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(dir, SummaryFile), sum); err != nil {
@@ -215,72 +267,160 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 	return &Result{Dir: dir, Summary: sum}, nil
 }
 
-// openRun reopens an existing run folder: its config, its spec resolved
-// again from the recorded path and variables, and its log for appending.
-func openRun(dir string, opts Options) (*run, error) {
+// openRun reopens an existing run folder for cmd: it takes the folder's
+// lock, reads the config, resolves the run's copy of the spec again with
+// the recorded variables (relative paths from the original spec's folder),
+// checks that it and the data resolve as they did, and opens the log for
+// appending.
+func openRun(ctx context.Context, dir string, opts Options, cmd string) (r *run, lock *folderLock, err error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
+		return nil, nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
 	}
+	if lock, err = lockFolder(dir, cmd); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.release()
+		}
+	}()
 	var cfg Config
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
+		return nil, nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
 	}
-	src, err := os.ReadFile(filepath.Join(dir, SpecFile))
+	specFile := filepath.Join(dir, SpecFile)
+	src, err := os.ReadFile(specFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
+		return nil, nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
 	}
 	var recorded struct {
 		File string `json:"file"`
 	}
 	if err := json.Unmarshal(cfg.Experiment, &recorded); err != nil {
-		return nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
+		return nil, nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
 	}
 	exp, err := spec.Load(cfg.SpecPath, src, spec.Options{Vars: cfg.Vars})
 	if err != nil {
-		return nil, fmt.Errorf("the run's spec no longer resolves: %w", err)
+		return nil, nil, fmt.Errorf("the run's spec no longer resolves: %w", renameSpec(err, cfg.SpecPath, specFile))
 	}
 	exp.File = recorded.File
 	now, err := json.Marshal(exp)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var then bytes.Buffer
 	if err := json.Compact(&then, cfg.Experiment); err != nil {
-		return nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
+		return nil, nil, fmt.Errorf("%s is corrupt: %w", filepath.Join(dir, ConfigFile), err)
 	}
 	if !bytes.Equal(now, then.Bytes()) {
-		return nil, fmt.Errorf("%s resolves differently now than when the run started (a data path moved or a default changed); start a new run", filepath.Join(dir, SpecFile))
+		return nil, nil, fmt.Errorf("%s resolves differently now than when the run started (a data path moved or a default changed); start a new run", specFile)
 	}
 	opts.Vars = cfg.Vars
-	return newRun(dir, exp, &cfg, opts)
+	if r, err = newRun(exp, &cfg, opts); err != nil {
+		return nil, nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Datasets)) {
+		d, err := r.dataset(ctx, name)
+		if err != nil {
+			return nil, nil, r.interrupted(ctx, err)
+		}
+		sum, err := contentHash(d)
+		if err != nil {
+			return nil, nil, fmt.Errorf("dataset %q: %w", name, err)
+		}
+		if sum != cfg.Datasets[name] {
+			return nil, nil, fmt.Errorf("dataset %q has changed since the run started (content sha256 %s, now %s): a run continues only on the data it began with; start a new run", name, cfg.Datasets[name], sum)
+		}
+	}
+	if err := removeStale(dir); err != nil {
+		return nil, nil, err
+	}
+	if err := r.open(dir); err != nil {
+		return nil, nil, err
+	}
+	return r, lock, nil
 }
 
-// newRun builds the experiment's parts and opens the log for appending.
-func newRun(dir string, exp *spec.Experiment, cfg *Config, opts Options) (*run, error) {
+// checkBackbone refuses an exported backbone whose tensor data no longer
+// matches the checksum written with it.
+func checkBackbone(path string, data []byte) error {
+	f, err := safetensors.Read(data)
+	if err != nil {
+		return fmt.Errorf("%s is corrupt: %w", path, err)
+	}
+	if sum, ok := f.Metadata[metaData]; ok && sum != f.DataSHA256() {
+		return fmt.Errorf("%s is corrupt: its tensor data does not match the checksum written with it; resume the run from its checkpoint to export it again", path)
+	}
+	return nil
+}
+
+// renameSpec makes the diagnostics of a spec loaded under the original
+// spec's path name the run folder's copy, the file that was parsed.
+func renameSpec(err error, from, to string) error {
+	var se *spec.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	for _, d := range se.Diags {
+		for _, r := range []*hcl.Range{d.Subject, d.Context} {
+			if r != nil && r.Filename == from {
+				r.Filename = to
+			}
+		}
+	}
+	if f, ok := se.Files[from]; ok {
+		delete(se.Files, from)
+		se.Files[to] = f
+	}
+	return err
+}
+
+// newRun builds the experiment's parts.
+func newRun(exp *spec.Experiment, cfg *Config, opts Options) (*run, error) {
 	p, err := buildParts(exp)
 	if err != nil {
 		return nil, err
-	}
-	f, err := os.OpenFile(filepath.Join(dir, LogFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("cannot write the run's log: %w", err)
 	}
 	hash, err := experimentHash(exp)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{dir: dir, exp: exp, cfg: cfg, hash: hash, p: p, opts: opts, logFile: f,
-		log: zerolog.New(f).With().Timestamp().Logger(), datasets: map[string]dataset.Dataset{}, began: time.Now()}
+	r := &run{exp: exp, cfg: cfg, hash: hash, p: p, opts: opts, datasets: map[string]dataset.Dataset{}, began: time.Now()}
 	if opts.Progress != nil {
 		r.progress = &progress{w: opts.Progress, terminal: opts.Terminal}
 	}
 	return r, nil
 }
 
-func (r *run) close() {
+// open starts writing the run folder dir: its log, for appending.
+func (r *run) open(dir string) error {
+	w, err := openLog(filepath.Join(dir, LogFile))
+	if err != nil {
+		return err
+	}
+	r.dir, r.logw = dir, w
+	r.log = zerolog.New(w).With().Timestamp().Logger()
+	return nil
+}
+
+// interrupted turns an error that the cancelled ctx caused before training
+// began into ErrInterrupted.
+func (r *run) interrupted(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("%w before training started; nothing was changed", ErrInterrupted)
+}
+
+// close ends the progress display and the log; it returns the log's first
+// failed write.
+func (r *run) close() error {
 	r.progress.done()
-	r.logFile.Close()
+	if r.logw == nil {
+		return nil
+	}
+	return r.logw.close()
 }
 
 // datasetNames are the dataset blocks the run reads: pretraining's, then
@@ -333,7 +473,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		return nil, fmt.Errorf("dataset %q has %d images, fewer than one batch of %d with drop_last", exp.Train.Dataset, data.Len(), exp.Train.BatchSize)
 	}
 	t := &trainer{exp: exp, p: r.p, loader: loader, graphs: map[int]*stepGraph{}, log: r.log, progress: r.progress,
-		maxSteps: r.opts.MaxSteps, peak: r.p.optimizer.LR(exp.Train.BatchSize), perEpoch: perEpoch, total: perEpoch * exp.Train.Epochs}
+		logErr: r.logw.Err, maxSteps: r.cfg.MaxSteps, peak: r.p.optimizer.LR(exp.Train.BatchSize), perEpoch: perEpoch, total: perEpoch * exp.Train.Epochs}
 	defer t.close()
 	for _, v := range pipeline.Apply(r.p.views, sample, uint64(exp.Seed), 0, 0) {
 		t.shapes = append(t.shapes, model.Shape{exp.Train.BatchSize, v.C, v.H, v.W})
@@ -351,12 +491,29 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		if c.Experiment != exp.Name || c.Config != r.hash {
 			return nil, fmt.Errorf("checkpoint %s belongs to experiment %q with another configuration, not to this run of %q", *resume, c.Experiment, exp.Name)
 		}
+		if err := c.Pos.check(perEpoch, exp.Train.Epochs); err != nil {
+			return nil, fmt.Errorf("checkpoint %s %w, which this run's spec and data (%d steps an epoch) cannot reach; it is not this run's", *resume, err, perEpoch)
+		}
 		if err := r.p.optimizer.SetState(c.Optimizer); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", *resume, err)
 		}
-		t.pos, t.queue = c.Pos, c.Queue
-		r.log.Info().Str("event", "resume").Int("step", t.pos.Step).Int("epoch", t.pos.Epoch).Msg("resumed from the latest checkpoint")
-		r.progress.say("resuming %s at step %d (epoch %d)", r.dir, t.pos.Step, t.pos.Epoch+1)
+		t.pos, t.queue, t.lastLoss = c.Pos, c.Queue, c.LastLoss
+		if t.pos.Step >= t.end() {
+			if sum, err := readSummary(filepath.Join(r.dir, SummaryFile)); err == nil && sum.Experiment != "" {
+				return &Result{Dir: r.dir, Summary: sum, Finished: true}, nil
+			}
+		}
+		if r.limitChanged {
+			if err := writeJSON(filepath.Join(r.dir, ConfigFile), r.cfg); err != nil {
+				return nil, err
+			}
+		}
+		r.log.Info().Str("event", "resume").Int("step", t.pos.Step).Int("epoch", t.pos.Epoch).Int("max_steps", r.cfg.MaxSteps).Msg("resumed from the latest checkpoint")
+		if t.pos.Step < t.end() {
+			r.progress.say("resuming %s at step %d of %d (epoch %d)", r.dir, t.pos.Step, t.end(), t.pos.Epoch+1)
+		} else {
+			r.progress.say("%s: pretraining finished at step %d; evaluating", r.dir, t.pos.Step)
+		}
 	}
 	t.saved = -1
 	if resume != nil {
@@ -369,6 +526,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		t.saved = t.pos.Step
 		return nil
 	}
+	r.started = true
 	// With keep_every, the numbered series starts at step 0: the seeded
 	// initialisation, which a run elsewhere can start from to compare.
 	if resume == nil && exp.Train.KeepEvery > 0 {
@@ -381,19 +539,33 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	if trainErr != nil {
 		var le *LossError
 		if errors.As(trainErr, &le) {
-			r.log.Error().Str("event", "nan").Int("step", le.Step).Int("epoch", le.Epoch).Str("loss", fmt.Sprint(le.Loss)).Msg(le.Error())
+			r.log.Error().Str("event", "nan").Int("step", le.Step).Int("epoch", le.Epoch).Str("loss", fmt.Sprint(le.Loss)).Str("tensor", le.Tensor).Msg(le.Error())
+		}
+		if errors.Is(trainErr, ErrInterrupted) {
+			return nil, fmt.Errorf("%w at step %d; the checkpoint is written: continue with `sslrun resume %s`", trainErr, t.pos.Step, r.dir)
 		}
 		return nil, trainErr
 	}
+	evalInterrupted := func(err error) error {
+		if ctx.Err() == nil {
+			return err
+		}
+		return fmt.Errorf("%w during evaluation; pretraining finished and %s is written: `sslrun eval %s` runs the evaluations",
+			ErrInterrupted, BackboneFile, r.dir)
+	}
 	prep, err := r.evalPrep(ctx)
 	if err != nil {
-		return nil, err
+		return nil, evalInterrupted(err)
 	}
 	g, err := r.p.model.Features(prep.shape)
 	if err != nil {
 		return nil, err
 	}
-	meta := map[string]string{"sslrun.experiment": exp.Name, "sslrun.backbone": exp.Backbone.ID, "sslrun.step": fmt.Sprint(t.pos.Step)}
+	sha, err := model.BackboneSHA256(g, r.p.model.Params)
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{"sslrun.experiment": exp.Name, "sslrun.backbone": exp.Backbone.ID, "sslrun.step": fmt.Sprint(t.pos.Step), metaData: sha}
 	if err := atomicfile.Write(filepath.Join(r.dir, BackboneFile), func(w io.Writer) error {
 		return model.ExportBackbone(w, g, r.p.model.Params, meta)
 	}); err != nil {
@@ -407,13 +579,16 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	r.log.Info().Str("event", "pretrained").Int("steps", t.pos.Step).Float64("loss", t.lastLoss).
 		Float64("images_per_s", sum.ImagesPerS).Float64("seconds", time.Since(r.began).Seconds()).Msg("pretraining done")
 	if sum.Eval, err = r.evaluate(ctx, prep); err != nil {
-		return nil, err
+		return nil, evalInterrupted(err)
 	}
 	sum.WallSeconds = time.Since(r.began).Seconds()
+	r.log.Info().Str("event", "end").Int("steps", t.pos.Step).Float64("seconds", sum.WallSeconds).Msg("run finished")
+	if err := r.logw.Err(); err != nil {
+		return nil, err
+	}
 	if err := writeJSON(filepath.Join(r.dir, SummaryFile), sum); err != nil {
 		return nil, err
 	}
-	r.log.Info().Str("event", "end").Int("steps", t.pos.Step).Float64("seconds", sum.WallSeconds).Msg("run finished")
 	return &Result{Dir: r.dir, Summary: sum}, nil
 }
 
@@ -422,7 +597,14 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 // interruption or at --max-steps are only the latest.
 func (r *run) checkpoint(t *trainer, periodic bool) error {
 	c := &checkpoint{Experiment: r.exp.Name, Config: r.hash, Pos: t.pos, Params: r.p.model.Params,
-		Optimizer: r.p.optimizer.State(), Queue: t.queue}
+		Optimizer: r.p.optimizer.State(), Queue: t.queue, LastLoss: t.lastLoss}
+	if bad := c.nonFinite(); bad != "" {
+		epoch := t.pos.Epoch
+		if t.pos.EpochStep == 0 && epoch > 0 {
+			epoch-- // the step ended an epoch
+		}
+		return &LossError{Step: t.pos.Step, Epoch: epoch, Loss: t.lastLoss, Tensor: bad, Kept: t.saved}
+	}
 	latest := filepath.Join(r.dir, "checkpoints", LatestCheckpoint)
 	if err := c.write(latest); err != nil {
 		return err

@@ -286,7 +286,7 @@ func TestResumeExact(t *testing.T) {
 			whole := run(t, tc.src, nil, runner.Options{}).Dir
 			for _, stop := range []int{1, 3, 5} {
 				dir := run(t, tc.src, nil, runner.Options{MaxSteps: stop}).Dir
-				if _, err := runner.Resume(context.Background(), dir, runner.Options{}); err != nil {
+				if _, err := runner.Resume(context.Background(), dir, runner.Options{ToEnd: true}); err != nil {
 					t.Fatal(err)
 				}
 				for _, f := range []string{runner.BackboneFile, "checkpoints/latest.safetensors"} {
@@ -318,7 +318,7 @@ func TestInitialCheckpoint(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "checkpoints", runner.LatestCheckpoint), initial, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := runner.Resume(context.Background(), dir, runner.Options{}); err != nil {
+			if _, err := runner.Resume(context.Background(), dir, runner.Options{ToEnd: true}); err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range []string{runner.BackboneFile, "checkpoints/latest.safetensors"} {

@@ -23,16 +23,35 @@ import (
 // SIGTERM): the step under way finished and a checkpoint was written.
 var ErrInterrupted = errors.New("interrupted")
 
-// LossError reports a loss that is not a finite number. The run stops
-// before the optimizer applies the step, and the last checkpoint written
-// stays as it was.
+// LossError reports that training diverged: a loss that is not a finite
+// number (the run stops before the optimizer applies the step), or state
+// that is not finite when a checkpoint is due (nothing is written). The
+// last checkpoint written stays as it was.
 type LossError struct {
-	Step, Epoch int // the 1-based step that produced it, its 0-based epoch
-	Loss        float64
+	Step, Epoch int     // the 1-based step that produced it, its 0-based epoch
+	Loss        float64 // the step's loss
+	// Tensor names the state that is not finite when the loss is.
+	Tensor string
+	// Kept is the step of the checkpoint kept, -1 when the run has written
+	// none.
+	Kept int
 }
 
 func (e *LossError) Error() string {
-	return fmt.Sprintf("loss is %v at step %d (epoch %d); the last good checkpoint is kept. Lower the learning rate or check the data", e.Loss, e.Step, e.Epoch)
+	what := fmt.Sprintf("loss is %v", e.Loss)
+	if e.Tensor != "" {
+		what = e.Tensor + " holds a NaN or an infinity"
+	}
+	return fmt.Sprintf("%s at step %d (epoch %d); %s. Lower the learning rate or check the data", what, e.Step, e.Epoch, keptNote(e.Kept))
+}
+
+// keptNote says which checkpoint a stopped run keeps: the one of step
+// saved, or none when saved is -1.
+func keptNote(saved int) string {
+	if saved < 0 {
+		return "no checkpoint was written"
+	}
+	return fmt.Sprintf("the checkpoint of step %d is kept", saved)
 }
 
 // stepGraph is a compiled training graph for one batch size.
@@ -54,6 +73,7 @@ type trainer struct {
 	pos      position
 	queue    *objective.Queue
 	log      zerolog.Logger
+	logErr   func() error // the log's first failed write
 	progress *progress
 	// checkpoint writes the latest checkpoint and, when periodic (due by
 	// checkpoint_every), every keep_every-th numbered copy.
@@ -130,6 +150,9 @@ func (t *trainer) run(ctx context.Context) error {
 			if err := t.step(batch); err != nil {
 				return err
 			}
+			if err := t.logErr(); err != nil {
+				return fmt.Errorf("%w; %s", err, keptNote(t.saved))
+			}
 			images += len(batch.Indices)
 			epoch := t.pos.Epoch
 			ended := t.pos.EpochStep == t.perEpoch
@@ -194,7 +217,7 @@ func (t *trainer) step(batch *pipeline.Batch) error {
 	}
 	loss := float64(sg.g.Output.Value().Data().(float32))
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return &LossError{Step: t.pos.Step + 1, Epoch: t.pos.Epoch, Loss: loss}
+		return &LossError{Step: t.pos.Step + 1, Epoch: t.pos.Epoch, Loss: loss, Kept: t.saved}
 	}
 	for i, gn := range sg.g.Grads {
 		sg.grads[i] = gn.Value().Data().([]float32)

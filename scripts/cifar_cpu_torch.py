@@ -626,7 +626,7 @@ def export_sslrun_init(like, out, backbone, projector, prototypes):
     train from PyTorch's weights with sslrun's data streams."""
     tensors, meta = read_sslrun_checkpoint(like, step0=True)
     pairs = match_sslrun_tensors(like, tensors, backbone, projector, prototypes)
-    write_by_hand(out, {name: dst for name, (_, dst) in pairs.items()}, meta)
+    write_by_hand(out, {name: dst for name, (_, dst) in pairs.items()}, meta, checksum_key="sslrun.data_sha256")
     log(f"wrote this script's initialisation to {out} ({len(pairs)} tensors, metadata of {like})")
 
 

@@ -3,6 +3,7 @@ format, for the scripts and golden generators that run where the safetensors
 package is not installed: an 8-byte little-endian header length, a JSON
 header, then the little-endian data of every tensor."""
 
+import hashlib
 import json
 import struct
 
@@ -34,9 +35,11 @@ def parse_by_hand(data):
     return tensors, metadata
 
 
-def write_by_hand(path, tensors, metadata):
+def write_by_hand(path, tensors, metadata, checksum_key=None):
     """Writes tensors (name -> torch tensor, float32 or int64) and string
-    metadata as a safetensors file, tensors in name order."""
+    metadata as a safetensors file, tensors in name order. With checksum_key,
+    the metadata gets the hex sha256 of the data under that key, as sslrun
+    writes and checks it in its checkpoints."""
     names = {torch.float32: "F32", torch.int64: "I64"}
     header, chunks, end = {"__metadata__": dict(metadata)}, [], 0
     for name in sorted(tensors):
@@ -47,6 +50,8 @@ def write_by_hand(path, tensors, metadata):
         header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [end, end + len(raw)]}
         chunks.append(raw)
         end += len(raw)
+    if checksum_key:
+        header["__metadata__"][checksum_key] = hashlib.sha256(b"".join(chunks)).hexdigest()
     head = json.dumps(header, separators=(",", ":")).encode("utf-8")
     head += b" " * (-len(head) % 8)
     with open(path, "wb") as f:

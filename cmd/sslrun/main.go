@@ -33,7 +33,7 @@ var commands = []command{
 	{"components", "[KIND|ID]", "list registered components, or document one", runComponents},
 	{"views", "FILE [--var k=v]... [--images N] [--out views.png]", "draw training images next to every view the spec makes of them", runViews},
 	{"run", "FILE [--out DIR] [--var k=v]... [--max-steps N]", "pretrain and evaluate; the run folder keeps spec, config, log, checkpoints, backbone and summary", runRun},
-	{"resume", "DIR [--max-steps N]", "continue an interrupted run from its latest checkpoint", runResume},
+	{"resume", "DIR [--max-steps N | --to-end]", "continue an interrupted run from its latest checkpoint, to its own end", runResume},
 	{"eval", "DIR", "run the experiment's evaluations on a finished run's backbone again", runEval},
 	{"plot", "DIR [--out FILE.png]", "draw a run's loss and learning-rate curves", runPlot},
 	{"bench", "FILE [--var k=v]... [--steps N] [--batch B] [--augment-images N]", "time the spec's training step and data pipeline; prints one JSON line", runBench},

@@ -65,8 +65,11 @@ func TestRunResumeEvalPlot(t *testing.T) {
 	if !strings.Contains(stderr, "step 2/2") {
 		t.Errorf("no progress lines on stderr:\n%s", stderr)
 	}
-	if code, stdout, stderr = sslrun(t, "resume", dir); code != 0 || !strings.Contains(stdout, "4 steps") {
-		t.Fatalf("resume: exit %d: %s%s", code, stdout, stderr)
+	if code, stdout, stderr = sslrun(t, "resume", dir); code != 0 || !strings.Contains(stdout, "2 steps") || !strings.Contains(stderr, "finished at step 2; nothing to resume") {
+		t.Fatalf("resume of a run that reached its --max-steps: exit %d: %s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr = sslrun(t, "resume", dir, "--to-end"); code != 0 || !strings.Contains(stdout, "4 steps") {
+		t.Fatalf("resume --to-end: exit %d: %s%s", code, stdout, stderr)
 	}
 	if code, stdout, stderr = sslrun(t, "eval", dir); code != 0 || !strings.Contains(stdout, "knn") {
 		t.Fatalf("eval: exit %d: %s%s", code, stdout, stderr)
@@ -96,6 +99,7 @@ func TestRunResumeEvalPlot(t *testing.T) {
 		{"run into a run folder", context.Background(), []string{"run", spec, "--out", dir}, 1, "already holds a run"},
 		{"run without a spec", context.Background(), []string{"run"}, 2, "want one spec file"},
 		{"resume no run", context.Background(), []string{"resume", t.TempDir()}, 1, "not a run folder"},
+		{"resume with two limits", context.Background(), []string{"resume", dir, "--to-end", "--max-steps", "3"}, 2, "exclude each other"},
 		{"eval no run", context.Background(), []string{"eval", t.TempDir()}, 1, "not a run folder"},
 		{"plot no run", context.Background(), []string{"plot", t.TempDir(), "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "log.jsonl"},
 		{"loss not finite", context.Background(), []string{"run", nan, "--out", filepath.Join(t.TempDir(), "nan")}, 3, "step 1"},

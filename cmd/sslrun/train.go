@@ -26,17 +26,16 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// runnerError gives the runner's stops their exit status: 3 for a loss
-// that is not finite, 130 for an interruption (as shells report SIGINT).
-func runnerError(dir string, err error) error {
+// runnerError gives the runner's stops their exit status: 3 for training
+// that diverged, 130 for an interruption (as shells report SIGINT). The
+// runner's messages say what was kept and how to continue.
+func runnerError(err error) error {
 	var le *runner.LossError
 	switch {
 	case errors.As(err, &le):
 		return &exitError{3, err}
-	case errors.Is(err, runner.ErrInterrupted):
-		return &exitError{130, fmt.Errorf("interrupted; the latest checkpoint is written: continue with `sslrun resume %s`", dir)}
-	case errors.Is(err, context.Canceled):
-		return &exitError{130, fmt.Errorf("interrupted before training started: %w", err)}
+	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
+		return &exitError{130, err}
 	}
 	return err
 }
@@ -74,29 +73,35 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	w, tty := progressOut(stderr)
 	res, err := runner.Run(ctx, exp, src, runner.Options{Out: *out, Vars: vars, MaxSteps: *maxSteps, Progress: w, Terminal: tty})
 	if err != nil {
-		dir := *out
-		if dir == "" {
-			dir = "the run folder"
-		}
-		return runnerError(dir, err)
+		return runnerError(err)
 	}
 	return printSummary(stdout, res)
 }
 
 func runResume(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("resume", stderr)
-	maxSteps := fs.Int("max-steps", 0, "stop pretraining after N steps in all, then evaluate")
+	maxSteps := fs.Int("max-steps", 0, "stop pretraining after N steps in all, then evaluate (default: the run's own limit)")
+	toEnd := fs.Bool("to-end", false, "train to the end of the spec's epochs, dropping the --max-steps the run was started with")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(dirs) != 1 {
+	switch {
+	case len(dirs) != 1:
 		return usagef("want one run folder, got %d", len(dirs))
+	case *maxSteps < 0:
+		return usagef("--max-steps must be positive")
+	case *toEnd && *maxSteps > 0:
+		return usagef("--to-end and --max-steps exclude each other")
 	}
 	w, tty := progressOut(stderr)
-	res, err := runner.Resume(ctx, dirs[0], runner.Options{MaxSteps: *maxSteps, Progress: w, Terminal: tty})
+	res, err := runner.Resume(ctx, dirs[0], runner.Options{MaxSteps: *maxSteps, ToEnd: *toEnd, Progress: w, Terminal: tty})
 	if err != nil {
-		return runnerError(dirs[0], err)
+		return runnerError(err)
+	}
+	if res.Finished {
+		fmt.Fprintf(stderr, "%s finished at step %d; nothing to resume (`sslrun eval %s` runs its evaluations again, --max-steps or --to-end trains further)\n",
+			res.Dir, res.Summary.Steps, res.Dir)
 	}
 	return printSummary(stdout, res)
 }
@@ -113,7 +118,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	w, tty := progressOut(stderr)
 	res, err := runner.Evaluate(ctx, dirs[0], runner.Options{Progress: w, Terminal: tty})
 	if err != nil {
-		return runnerError(dirs[0], err)
+		return runnerError(err)
 	}
 	return printSummary(stdout, res)
 }
@@ -142,7 +147,11 @@ func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 // printSummary shows the run's results for people.
 func printSummary(w io.Writer, res *runner.Result) error {
 	s := res.Summary
-	fmt.Fprintf(w, "%s: %d steps, final loss %.4f, %.1f images/s\n", res.Dir, s.Steps, s.FinalLoss, s.ImagesPerS)
+	speed := ""
+	if s.ImagesPerS > 0 {
+		speed = fmt.Sprintf(", %.1f images/s", s.ImagesPerS)
+	}
+	fmt.Fprintf(w, "%s: %d steps, final loss %.4f%s\n", res.Dir, s.Steps, s.FinalLoss, speed)
 	for _, name := range sortedKeys(s.Eval) {
 		e := s.Eval[name]
 		line := fmt.Sprintf("  %-8s top-1 %6.2f%%  top-5 %6.2f%%", name, 100*e.Top1, 100*e.Top5)
