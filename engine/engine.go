@@ -212,6 +212,15 @@ func overlaps(v G.Value, t *tensor.Dense) bool {
 // Buffers is the number of pooled buffers made so far.
 func (m *Machine) Buffers() int { return len(m.all) }
 
+// PooledBytes is the size of the pooled buffers made so far.
+func (m *Machine) PooledBytes() int64 {
+	var n int64
+	for _, b := range m.all {
+		n += int64(b.t.MemSize())
+	}
+	return n
+}
+
 // Reset does nothing: every run starts afresh. It is there for G.VM.
 func (m *Machine) Reset() {}
 

@@ -421,6 +421,10 @@ func (o bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 func (o bnOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, in...) }
 
+// ScratchBytes is the state's saved mean and inverse standard deviation
+// (engine.Scratcher).
+func (o bnOp) ScratchBytes() map[string]int64 { return map[string]int64{"": 16 * int64(o.s.c)} }
+
 // UsePreallocDo writes y into prealloc (a new tensor when nil). It checks
 // everything before the running statistics are touched, so a failed call
 // (the machine then falls back to Do) does not update them twice.

@@ -217,6 +217,30 @@ func convChunk(n, k, p int) int {
 	return max(1, min(n, convColsBudget/(k*p), convMaxCols/p))
 }
 
+// Pools of the shared conv buffers, as ScratchBytes names them.
+const (
+	convPoolCols = "sslrun.conv2d.cols"
+	convPoolY    = "sslrun.conv2d.y"
+	convPoolDY   = "sslrun.conv2d.dy"
+)
+
+// scratch returns the bytes of the shared buffers a run of the op of kind
+// needs, by pool (engine.Scratcher).
+func (g *convGeom) scratch(kind string) map[string]int64 {
+	cols := 4 * int64(g.k) * int64(g.chunk) * int64(g.p) // (K, G*P)
+	out := 4 * int64(g.o) * int64(g.chunk) * int64(g.p)  // (O, G*P), gathered only when G > 1
+	if g.chunk == 1 {
+		out = 0
+	}
+	switch kind {
+	case "sslrun.conv2d":
+		return map[string]int64{convPoolCols: cols, convPoolY: out}
+	case "sslrun.conv2d_grad_input":
+		return map[string]int64{convPoolCols: cols, convPoolDY: out}
+	}
+	return map[string]int64{convPoolCols: cols, convPoolDY: out, convPoolY: 4 * int64(g.k) * int64(g.o)} // dwᵀ (K, O)
+}
+
 // convScratch is the buffers every conv op shares, grown on first use.
 var convScratch struct {
 	sync.Mutex
@@ -382,6 +406,9 @@ func (o convBase) String() string {
 }
 
 func (convBase) Arity() int { return 2 }
+
+// ScratchBytes is the op's share of the conv buffers (engine.Scratcher).
+func (o convBase) ScratchBytes() map[string]int64 { return o.s.scratch(o.kind) }
 
 func (convBase) Type() hm.Type {
 	t := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
