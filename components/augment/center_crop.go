@@ -24,6 +24,9 @@ func init() {
 // centerCrop is torchvision's CenterCrop with a square size.
 type centerCrop struct{ size int }
 
+// OutputShape is size x size (Shaper).
+func (t *centerCrop) OutputShape(c, _, _ int) (int, int, int) { return c, t.size, t.size }
+
 // Apply crops the central box; it draws nothing from rng.
 func (t *centerCrop) Apply(src *imaging.Image, _ *rand.Rand) *imaging.Image {
 	if src.H == t.size && src.W == t.size {

@@ -59,6 +59,9 @@ func (t *colorJitter) CheckChannels(c int) error {
 	return nil
 }
 
+// OutputShape is the input's shape (Shaper).
+func (t *colorJitter) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply, with probability p, draws a random order of the four adjustments
 // and a factor for each enabled one (ColorJitter.get_params), then applies
 // them in that order, in place.

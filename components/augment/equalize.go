@@ -22,6 +22,9 @@ func init() {
 // of the float image.
 type equalizeT struct{ p float64 }
 
+// OutputShape is the input's shape (Shaper).
+func (t *equalizeT) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply equalises src in place with probability p.
 func (t *equalizeT) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	if happens(rng, t.p) {

@@ -39,6 +39,9 @@ type gaussianBlurT struct {
 	sigma  [2]float64
 }
 
+// OutputShape is the input's shape (Shaper).
+func (t *gaussianBlurT) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply, with probability p, draws sigma uniformly from its range and blurs
 // src in place. The kernel side along each axis is capped at 2*side-1 so
 // the reflect padding fits in the image (torchvision would raise instead).

@@ -33,6 +33,9 @@ func (t *grayscale) CheckChannels(c int) error {
 	return nil
 }
 
+// OutputShape is the input's shape (Shaper).
+func (t *grayscale) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply turns src gray in place with probability p.
 func (t *grayscale) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	if happens(rng, t.p) {

@@ -22,6 +22,9 @@ func init() {
 // horizontalFlip is torchvision's RandomHorizontalFlip.
 type horizontalFlip struct{ p float64 }
 
+// OutputShape is the input's shape (Shaper).
+func (t *horizontalFlip) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply flips src in place with probability p.
 func (t *horizontalFlip) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	if happens(rng, t.p) {

@@ -77,6 +77,9 @@ func (t *normalize) CheckChannels(c int) error {
 // CheckChannels would have rejected (so Apply never panics).
 func at(list []float32, c int) float32 { return list[min(c, len(list)-1)] }
 
+// OutputShape is the input's shape (Shaper).
+func (t *normalize) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply normalises src in place; it draws nothing from rng.
 func (t *normalize) Apply(src *imaging.Image, _ *rand.Rand) *imaging.Image {
 	for c := range src.C {

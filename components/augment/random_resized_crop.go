@@ -33,6 +33,14 @@ type randomResizedCrop struct {
 	scale, ratio [2]float64
 }
 
+// OutputShape is size x size, or an empty image as it is (Shaper).
+func (t *randomResizedCrop) OutputShape(c, h, w int) (int, int, int) {
+	if h == 0 || w == 0 {
+		return c, h, w
+	}
+	return c, t.size, t.size
+}
+
 // Apply crops a box drawn by cropBox and resizes it to size x size.
 func (t *randomResizedCrop) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	if src.H == 0 || src.W == 0 {

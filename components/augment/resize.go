@@ -23,6 +23,16 @@ func init() {
 // resize is torchvision's Resize with an int size and antialias=True.
 type resize struct{ size int }
 
+// OutputShape is the shorter edge at size, or an empty image as it is
+// (Shaper).
+func (t *resize) OutputShape(c, h, w int) (int, int, int) {
+	if h == 0 || w == 0 {
+		return c, h, w
+	}
+	h, w = shorterEdgeSize(h, w, t.size)
+	return c, h, w
+}
+
 // Apply resizes src; it draws nothing from rng. An image already of the
 // output size (or empty) is returned as is.
 func (t *resize) Apply(src *imaging.Image, _ *rand.Rand) *imaging.Image {

@@ -56,6 +56,9 @@ func TestRegistered(t *testing.T) {
 			if out := tr.Apply(randImage(3, 40, 40, 1), newRNG(1)); out == nil {
 				t.Error("Apply returned nil")
 			}
+			if _, ok := tr.(Shaper); !ok {
+				t.Errorf("%T is not a Shaper: the memory estimate cannot tell its output size", tr)
+			}
 		})
 	}
 }

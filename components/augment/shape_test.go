@@ -46,6 +46,13 @@ func TestShapesAndFinite(t *testing.T) {
 		for _, in := range inputs {
 			t.Run(fmt.Sprint(sc.id, sc.params, in), func(t *testing.T) {
 				tr := build(t, sc.id, sc.params)
+				shaper, ok := tr.(Shaper)
+				if !ok {
+					t.Fatalf("%T is not a Shaper", tr)
+				}
+				if c, h, w := shaper.OutputShape(in[0], in[1], in[2]); [3]int{c, h, w} != sc.shape(in[0], in[1], in[2]) {
+					t.Errorf("OutputShape = %v, want %v", [3]int{c, h, w}, sc.shape(in[0], in[1], in[2]))
+				}
 				for seed := range uint64(10) {
 					out := tr.Apply(randImage(in[0], in[1], in[2], seed), newRNG(seed))
 					checkImage(t, out, sc.shape(in[0], in[1], in[2]))

@@ -24,6 +24,9 @@ func init() {
 // solarizeT is torchvision's RandomSolarize.
 type solarizeT struct{ p, threshold float64 }
 
+// OutputShape is the input's shape (Shaper).
+func (t *solarizeT) OutputShape(c, h, w int) (int, int, int) { return c, h, w }
+
 // Apply solarizes src in place with probability p.
 func (t *solarizeT) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	if happens(rng, t.p) {

@@ -15,6 +15,13 @@ type Transform interface {
 	Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image
 }
 
+// Shaper is a Transform that tells the (C, H, W) of its output from its
+// input's without making it, so that the memory a spec needs can be
+// estimated before any image is decoded. Every built-in transform is one.
+type Shaper interface {
+	OutputShape(c, h, w int) (int, int, int)
+}
+
 // probParam is the parameter p shared by the random transforms: the
 // probability that the transform is applied to a view.
 func probParam(def float64) registry.Param {
