@@ -198,6 +198,23 @@ var (
 // render draws the curves of l under title and writes them to out as a
 // PNG.
 func render(l *Log, title string, out io.Writer) error {
+	c, _, _, err := layout(l, title)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(out); err != nil {
+		return fmt.Errorf("writing PNG: %w", err)
+	}
+	return nil
+}
+
+// legendRoom is the share of the loss panel's height kept free above the
+// curves for the legend, which would otherwise hide a flat loss.
+const legendRoom = 0.25
+
+// layout draws the curves of l under title on a new canvas and returns it
+// with the loss panel, the upper one, and the part of the canvas it is on.
+func layout(l *Log, title string) (*vgimg.Canvas, *plot.Plot, draw.Canvas, error) {
 	var loss, lr, means plotter.XYs
 	for _, s := range l.Steps {
 		loss = appendFinite(loss, float64(s.Step), s.Loss)
@@ -226,14 +243,17 @@ func render(l *Log, title string, out io.Writer) error {
 	y := func(p plotter.XY) float64 { return p.Y }
 	var err error
 	if top.X.Min, top.X.Max, err = span("steps", x, loss, means, lr); err != nil {
-		return err
+		return nil, nil, draw.Canvas{}, err
 	}
 	bottom.X.Min, bottom.X.Max = top.X.Min, top.X.Max
 	if top.Y.Min, top.Y.Max, err = span("losses", y, loss, means); err != nil {
-		return err
+		return nil, nil, draw.Canvas{}, err
+	}
+	if room := (top.Y.Max - top.Y.Min) * legendRoom / (1 - legendRoom); !math.IsInf(top.Y.Max+room, 0) {
+		top.Y.Max += room
 	}
 	if bottom.Y.Min, bottom.Y.Max, err = span("learning rates", y, lr); err != nil {
-		return err
+		return nil, nil, draw.Canvas{}, err
 	}
 
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
@@ -246,10 +266,7 @@ func render(l *Log, title string, out io.Writer) error {
 	for i, row := range panels {
 		row[0].Draw(canvases[i][0])
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(out); err != nil {
-		return fmt.Errorf("writing PNG: %w", err)
-	}
-	return nil
+	return c, top, canvases[0][0], nil
 }
 
 // addCurve adds xys, whose values are finite, to p as a line of colour c,
@@ -329,6 +346,7 @@ func panel(ylabel string) *plot.Plot {
 	p.X.Label.Text = "step"
 	p.X.Tick.Marker = stepTicks{}
 	p.Y.Label.Text = ylabel
+	p.Y.Tick.Marker = distinctTicks{}
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = face(11)
 		a.Label.TextStyle.Handler = handler
@@ -359,4 +377,48 @@ func (stepTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// distinctTicks are gonum/plot's default ticks, relabelled when two of
+// their labels read alike (the ticks of a loss that moves by 0.001): every
+// label then gets the fewest decimals that tell them all apart.
+type distinctTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (distinctTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	if distinct(ticks, func(t plot.Tick) string { return t.Label }) {
+		return ticks
+	}
+	for digits := 0; digits <= 17; digits++ {
+		label := func(t plot.Tick) string { return strconv.FormatFloat(t.Value, 'f', digits, 64) }
+		if math.Abs(hi) >= 1e6 || math.Abs(lo) >= 1e6 {
+			label = func(t plot.Tick) string { return strconv.FormatFloat(t.Value, 'g', digits+1, 64) }
+		}
+		if distinct(ticks, label) {
+			for i, t := range ticks {
+				if t.Label != "" {
+					ticks[i].Label = label(t)
+				}
+			}
+			return ticks
+		}
+	}
+	return ticks
+}
+
+// distinct says whether label gives every labelled tick a label of its own.
+func distinct(ticks []plot.Tick, label func(plot.Tick) string) bool {
+	seen := map[string]bool{}
+	for _, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		l := label(t)
+		if seen[l] {
+			return false
+		}
+		seen[l] = true
+	}
+	return true
 }

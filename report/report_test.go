@@ -349,3 +349,57 @@ func TestStepTicks(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinctTicks: a loss that moves by a thousandth gets labels that
+// tell its ticks apart, with one number of decimals; ticks that already
+// differ keep gonum's labels.
+func TestDistinctTicks(t *testing.T) {
+	tests := []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{5, 5.3, []string{"5.0", "5.1", "5.2", "5.3"}},
+		{8.006, 8.0071, []string{"8.0060", "8.0065", "8.0070"}},
+		{2.29, 2.31, []string{"2.29", "2.30", "2.31"}},
+		{8.0064, 8.00641, []string{"8.006400", "8.006405", "8.006410"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tick := range (distinctTicks{}).Ticks(tt.lo, tt.hi) {
+			if tick.Label != "" {
+				got = append(got, tick.Label)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("labels of [%g, %g]: got %q, want %q", tt.lo, tt.hi, got, tt.want)
+		}
+	}
+}
+
+// TestLegendClear: the legend sits above every point of the loss curve,
+// for a flat loss (the case it used to cover) and a falling one.
+func TestLegendClear(t *testing.T) {
+	for name, loss := range map[string]func(i int) float64{
+		"flat":    func(i int) float64 { return 8.0064 + 1e-5*float64(i%3) },
+		"falling": func(i int) float64 { return 6 - 0.01*float64(i) },
+		"rising":  func(i int) float64 { return 1 + 0.01*float64(i) },
+	} {
+		l := &Log{Epochs: []Epoch{{Epoch: 0, Steps: 100, Loss: loss(50)}}}
+		for i := range 100 {
+			l.Steps = append(l.Steps, Step{Step: i + 1, Loss: loss(i), LR: 0.1})
+		}
+		_, top, c, err := layout(l, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := top.DataCanvas(c)
+		legendBottom := data.Max.Y - top.Legend.Rectangle(data).Size().Y
+		_, y := top.Transforms(&data)
+		for _, s := range l.Steps {
+			if y(s.Loss) >= legendBottom {
+				t.Errorf("%s loss: the point of step %d is under the legend", name, s.Step)
+				break
+			}
+		}
+	}
+}
