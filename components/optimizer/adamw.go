@@ -101,6 +101,10 @@ func (a *AdamW) Step(params []*nn.Param, grads [][]float32, lr float64) error {
 }
 
 // State returns a copy of the moment buffers and step counts.
+// StateBuffers is the number of float32 buffers, each as long as its
+// parameter, that the state keeps per parameter.
+func (a *AdamW) StateBuffers() int { return a.st.buffers() }
+
 func (a *AdamW) State() State { return a.st.state() }
 
 // SetState restores moment buffers and step counts saved by State; see

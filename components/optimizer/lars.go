@@ -128,6 +128,10 @@ func (l *LARS) Step(params []*nn.Param, grads [][]float32, lr float64) error {
 }
 
 // State returns a copy of the momentum buffers.
+// StateBuffers is the number of float32 buffers, each as long as its
+// parameter, that the state keeps per parameter.
+func (l *LARS) StateBuffers() int { return l.st.buffers() }
+
 func (l *LARS) State() State { return l.st.state() }
 
 // SetState restores momentum buffers saved by State; see Optimizer.

@@ -105,6 +105,10 @@ func (s *SGD) Step(params []*nn.Param, grads [][]float32, lr float64) error {
 }
 
 // State returns a copy of the momentum buffers.
+// StateBuffers is the number of float32 buffers, each as long as its
+// parameter, that the state keeps per parameter.
+func (s *SGD) StateBuffers() int { return s.st.buffers() }
+
 func (s *SGD) State() State { return s.st.state() }
 
 // SetState restores momentum buffers saved by State; see Optimizer.

@@ -32,6 +32,10 @@ type entry struct {
 	counts []int64     // one per counter slot
 }
 
+// buffers is the number of float32 buffers a parameter's state holds, each
+// as long as the parameter.
+func (s *store) buffers() int { return len(s.slots) }
+
 func newStore(slots, counters []string) *store {
 	return &store{slots: slots, counters: counters, entries: map[string]*entry{}}
 }

@@ -153,3 +153,41 @@ func TestSetStateErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestStateBuffers checks StateBuffers, which the memory estimate reads,
+// against the state every golden case keeps: that many buffers per
+// parameter with state, each as long as the parameter.
+func TestStateBuffers(t *testing.T) {
+	g := loadGolden(t)
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			opt, ps := c.build(t), g.params()
+			for step, lr := range g.LRs {
+				if err := opt.Step(ps, g.Grads[step], lr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := opt.(interface{ StateBuffers() int }).StateBuffers()
+			sizes := map[string]int{}
+			for _, p := range ps {
+				sizes[p.Name] = len(p.Data())
+			}
+			per := map[string]int{}
+			for key, b := range opt.State().Buffers {
+				_, name, _ := strings.Cut(key, "/")
+				if len(b) != sizes[name] {
+					t.Errorf("%s holds %d values, its parameter %d", key, len(b), sizes[name])
+				}
+				per[name]++
+			}
+			if len(per) == 0 && want > 0 {
+				t.Fatal("no state kept")
+			}
+			for name, n := range per {
+				if n != want {
+					t.Errorf("%s has %d buffers, StateBuffers says %d", name, n, want)
+				}
+			}
+		})
+	}
+}
