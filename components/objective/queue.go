@@ -2,6 +2,7 @@ package objective
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 
 	"github.com/sslrun/sslrun/gemm"
@@ -30,6 +31,24 @@ func (o *Swav) QueueStarts(epoch int) bool {
 // AssignedViews are the crops_for_assign views, whose embeddings the queue
 // keeps, in order.
 func (o *Swav) AssignedViews() []int { return o.Assign }
+
+// StateBytes is the memory the objective keeps besides its graph, for
+// batches of batch images whose last head reads dim features and gives k
+// scores: per assigned view, the queue's (L, dim) embeddings and their
+// (L, k) scores under the prototypes, and the Sinkhorn's float64 work over
+// the queue's and the batch's rows, (L+B, k). It is 0 without a queue, and
+// at most math.MaxInt64.
+func (o *Swav) StateBytes(batch, dim, k int) int64 {
+	if !o.Queues() || batch < 1 {
+		return 0
+	}
+	l := float64(o.QueueLength - o.QueueLength%batch)
+	b := float64(len(o.Assign))*l*float64(dim+k)*4 + (l+float64(batch))*float64(k)*8
+	if b >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(b)
+}
 
 // NewQueue returns an empty queue for embeddings of width dim and batches of
 // batch source images. Its length is queue_length rounded down to a multiple

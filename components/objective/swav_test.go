@@ -2,6 +2,7 @@ package objective
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -443,5 +444,47 @@ func TestSwavQueueLength(t *testing.T) {
 	}
 	if err := q.Push([][]float32{make([]float32, 32*4), make([]float32, 32*4)}); err != nil || q.Filled != 32 {
 		t.Errorf("push: %v, filled %d", err, q.Filled)
+	}
+}
+
+// TestSwavStateBytes checks the queue's share of the memory estimate
+// against a queue made and used: its embeddings and the scores UseQueue
+// keeps, plus the Sinkhorn's float64 work.
+func TestSwavStateBytes(t *testing.T) {
+	const dim, k, batch = 4, 6, 32
+	o := newSwav(t, map[string]any{"queue_length": 100})
+	q, err := o.NewQueue(dim, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := make([]*G.Node, 2)
+	g := G.NewGraph()
+	for i := range z {
+		z[i] = G.NewMatrix(g, tensor.Float32, G.WithShape(batch, k), G.WithName(fmt.Sprint("z", i)))
+	}
+	if _, err := o.Loss(z); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := q.Push([][]float32{make([]float32, batch*dim), make([]float32, batch*dim)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := o.UseQueue(q, make([]float32, k*dim), k); err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for c := range q.Emb {
+		held += 4 * (len(q.Emb[c]) + len(o.sinkhorn[c].Scores))
+	}
+	want := int64(held + 8*(q.Length+batch)*k)
+	if got := o.StateBytes(batch, dim, k); got != want {
+		t.Errorf("StateBytes = %d, want %d", got, want)
+	}
+	if got := newSwav(t, nil).StateBytes(batch, dim, k); got != 0 {
+		t.Errorf("without a queue: %d bytes", got)
+	}
+	if got := newSwav(t, map[string]any{"queue_length": 1_000_000_000}).StateBytes(1, 1<<40, 1<<40); got != math.MaxInt64 {
+		t.Errorf("an absurd queue: %d bytes, want the saturated maximum", got)
 	}
 }
