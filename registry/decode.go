@@ -3,9 +3,12 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -26,6 +29,7 @@ type DecodeOptions struct {
 // reported together, each pointing at its attribute.
 func (c *Component) Decode(body hcl.Body, ctx *hcl.EvalContext, opts DecodeOptions) (Values, hcl.Diagnostics) {
 	content, diags := body.Content(BodySchema(c.Params))
+	ExplainUnsupported(diags, c.ID, c.Params, "")
 	values, d := DecodeAttributes(c.ID, c.Params, content.Attributes, ctx, opts)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -57,6 +61,86 @@ func BodySchema(params []Param) *hcl.BodySchema {
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: p.Name, Required: p.Required()})
 	}
 	return schema
+}
+
+// ExplainUnsupported completes the "Unsupported argument" and "Unsupported
+// block type" diagnostics of a body decoded against params: it appends the
+// names of the attributes owner takes, and blocks (e.g. "augment blocks")
+// when it holds blocks, so a typo is fixed without looking the block up.
+func ExplainUnsupported(diags hcl.Diagnostics, owner string, params []Param, blocks string) {
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.Name
+	}
+	sort.Strings(names)
+	takes := strings.Join(names, ", ")
+	switch {
+	case takes == "" && blocks == "":
+		takes = "no attributes or blocks"
+	case takes == "":
+		takes = blocks
+	case blocks != "":
+		takes += ", and " + blocks
+	}
+	for _, d := range diags {
+		if d.Summary == "Unsupported argument" || d.Summary == "Unsupported block type" {
+			d.Detail += fmt.Sprintf(" %s takes: %s.", owner, takes)
+		}
+	}
+}
+
+// MaxNumberText is the longest string that is read as a number, e.g. "0.5"
+// for a number parameter. Reading a decimal number costs time quadratic in
+// its length, and no number needs more characters than this.
+const MaxNumberText = 100
+
+// CheckNumberText reports a string too long to be read as a number (see
+// MaxNumberText). Values that are not strings pass; so do strings that
+// cannot start a number, since reading those fails at once.
+func CheckNumberText(v cty.Value) error {
+	if !v.IsKnown() || v.IsNull() || !v.Type().Equals(cty.String) {
+		return nil
+	}
+	s := v.AsString()
+	if len(s) <= MaxNumberText || !strings.ContainsAny(s[:1], "0123456789+-.") {
+		return nil
+	}
+	return fmt.Errorf("a string read as a number may have at most %d characters, and this one has %d", MaxNumberText, len(s))
+}
+
+// FormatNumber writes a number briefly at a cost that does not depend on its
+// magnitude: big.Float's own Text takes minutes for 1e40000000.
+func FormatNumber(bf *big.Float) string {
+	if bf.IsInf() {
+		return bf.String()
+	}
+	mant := new(big.Float)
+	exp2 := bf.MantExp(mant)
+	if exp2 > -1000 && exp2 < 1000 {
+		return bf.Text('g', 6)
+	}
+	m, _ := mant.Float64()
+	e10 := float64(exp2)*math.Log10(2) + math.Log10(math.Abs(m))
+	whole := math.Floor(e10)
+	return fmt.Sprintf("%.3ge%+d", math.Copysign(math.Pow(10, e10-whole), m), int64(whole))
+}
+
+// decodeNumber turns a number value into a float64, refusing what a float64
+// cannot hold: infinities, magnitudes beyond about 1.8e308 and non-zero
+// magnitudes so small they would round to zero.
+func decodeNumber(v cty.Value) (float64, error) {
+	bf := v.AsBigFloat()
+	if bf.IsInf() {
+		return 0, fmt.Errorf("got %s; a number must be finite", bf.String())
+	}
+	f, _ := bf.Float64()
+	switch {
+	case math.IsInf(f, 0):
+		return 0, fmt.Errorf("%s is beyond the range of a 64-bit float (magnitude at most %g)", FormatNumber(bf), math.MaxFloat64)
+	case f == 0 && bf.Sign() != 0:
+		return 0, fmt.Errorf("%s is too close to zero for a 64-bit float (it would be read as 0)", FormatNumber(bf))
+	}
+	return f, nil
 }
 
 // DecodeAttributes evaluates attrs against params, filling defaults for the
@@ -113,20 +197,23 @@ func decodeAttr(owner string, p Param, attr *hcl.Attribute, ctx *hcl.EvalContext
 		}
 		v = cv.True()
 	case Int, Float:
+		if err := CheckNumberText(val); err != nil {
+			return fail("%s.%s: %v.", owner, p.Name, err)
+		}
 		cv, err := convert.Convert(val, cty.Number)
 		if err != nil {
 			return fail("%s.%s must be a number, got %s.", owner, p.Name, val.Type().FriendlyName())
 		}
-		bf := cv.AsBigFloat()
+		f, err := decodeNumber(cv)
+		if err != nil {
+			return fail("%s.%s: %v.", owner, p.Name, err)
+		}
+		v = f
 		if p.Type == Int {
-			if !bf.IsInt() || bf.Cmp(big.NewFloat(1<<31)) >= 0 || bf.Cmp(big.NewFloat(-(1<<31))) < 0 {
-				return fail("%s.%s must be a whole number, got %s.", owner, p.Name, bf.Text('g', -1))
+			if bf := cv.AsBigFloat(); !bf.IsInt() || f >= 1<<31 || f < -(1<<31) {
+				return fail("%s.%s must be a whole number from %d to %d, got %s.", owner, p.Name, math.MinInt32, math.MaxInt32, FormatNumber(bf))
 			}
-			i, _ := bf.Int64()
-			v = int(i)
-		} else {
-			f, _ := bf.Float64()
-			v = f
+			v = int(f)
 		}
 	case String, Path:
 		cv, err := convert.Convert(val, cty.String)
@@ -149,6 +236,14 @@ func decodeAttr(owner string, p Param, attr *hcl.Attribute, ctx *hcl.EvalContext
 		}
 		v = s
 	case Floats:
+		if val.CanIterateElements() {
+			for it := val.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				if err := CheckNumberText(e); err != nil {
+					return fail("%s.%s: %v.", owner, p.Name, err)
+				}
+			}
+		}
 		cv, err := convert.Convert(val, cty.List(cty.Number))
 		if err != nil || cv.IsNull() {
 			return fail("%s.%s must be a list of numbers, got %s.", owner, p.Name, val.Type().FriendlyName())
@@ -159,7 +254,10 @@ func decodeAttr(owner string, p Param, attr *hcl.Attribute, ctx *hcl.EvalContext
 			if e.IsNull() {
 				return fail("%s.%s must not contain null.", owner, p.Name)
 			}
-			f, _ := e.AsBigFloat().Float64()
+			f, err := decodeNumber(e)
+			if err != nil {
+				return fail("%s.%s: element %d: %v.", owner, p.Name, len(fs), err)
+			}
 			fs = append(fs, f)
 		}
 		v = fs

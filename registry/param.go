@@ -162,6 +162,9 @@ func (p Param) Validate(v any) error {
 		if !ok {
 			return fmt.Errorf("want a float64, got %T", v)
 		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return fmt.Errorf("want a finite number, got %s", fmtNum(f))
+		}
 		if !p.Range.Contains(f) {
 			return fmt.Errorf("%s is outside %s", fmtNum(f), p.Range)
 		}
@@ -185,6 +188,9 @@ func (p Param) Validate(v any) error {
 			return fmt.Errorf("want at least one number")
 		}
 		for i, f := range fs {
+			if math.IsInf(f, 0) || math.IsNaN(f) {
+				return fmt.Errorf("element %d (%s) is not a finite number", i, fmtNum(f))
+			}
 			if !p.Range.Contains(f) {
 				return fmt.Errorf("element %d (%s) is outside %s", i, fmtNum(f), p.Range)
 			}

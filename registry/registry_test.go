@@ -2,6 +2,8 @@ package registry_test
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -61,8 +63,21 @@ func TestDecode(t *testing.T) {
 		{src: `clip = "a"`, wantErr: "must be a list of numbers"},
 		{src: `mode = "slow"`, wantErr: `"slow" is not one of "fast", "exact"`},
 		{src: `odd = 2`, wantErr: "odd: must be odd"},
-		{src: `bogus = 1`, wantErr: `An argument named "bogus" is not expected here`},
+		{src: `bogus = 1`, wantErr: `An argument named "bogus" is not expected here. augment.test_scale takes: clip, factor, mode, odd, steps.`},
+		{src: "bogus {\n}", wantErr: `Blocks of type "bogus" are not expected here. augment.test_scale takes: clip, factor, mode, odd, steps.`},
 		{src: `factor = null`, wantErr: "not null"},
+		{src: `factor = 1/0`, wantErr: "augment.test_scale.factor: got +Inf; a number must be finite."},
+		{src: `factor = -1/0`, wantErr: "got -Inf; a number must be finite"},
+		{src: `factor = 1e400`, wantErr: "1e+400 is beyond the range of a 64-bit float"},
+		{src: `factor = 1e300 * 1e300`, wantErr: "1e+600 is beyond the range of a 64-bit float"},
+		{src: `factor = 1e-400`, wantErr: "1e-400 is too close to zero for a 64-bit float"},
+		{src: `factor = "1` + strings.Repeat("0", 200) + `"`, wantErr: "a string read as a number may have at most 100 characters, and this one has 201"},
+		{src: `clip = [0, 1/0]`, wantErr: "augment.test_scale.clip: element 1: got +Inf; a number must be finite."},
+		{src: `clip = [0, "` + strings.Repeat("1", 101) + `"]`, wantErr: "at most 100 characters"},
+		{src: `clip = [0, 1e309]`, wantErr: "element 1: 1e+309 is beyond the range"},
+		{src: `steps = 1e400`, wantErr: "1e+400 is beyond the range of a 64-bit float"},
+		{src: `steps = 3e9`, wantErr: "must be a whole number from -2147483648 to 2147483647, got 3e+09"},
+		{src: `steps = 2.5`, wantErr: "must be a whole number from -2147483648 to 2147483647, got 2.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -119,6 +134,51 @@ func TestRegisterPanics(t *testing.T) {
 			}()
 			registry.Register(tt.c)
 		})
+	}
+}
+
+// TestValidateRejectsNonFinite checks the Go-side path (ValuesOf, Build):
+// infinities and NaN are refused as a spec's are.
+func TestValidateRejectsNonFinite(t *testing.T) {
+	p := registry.Param{Name: "x", Type: registry.Float, Doc: "x"}
+	ps := registry.Param{Name: "xs", Type: registry.Floats, Doc: "xs"}
+	tests := []struct {
+		name string
+		p    registry.Param
+		v    any
+		want string
+	}{
+		{"+inf", p, math.Inf(1), "want a finite number, got +Inf"},
+		{"-inf", p, math.Inf(-1), "want a finite number, got -Inf"},
+		{"nan", p, math.NaN(), "want a finite number, got NaN"},
+		{"inf element", ps, []float64{1, math.Inf(1)}, "element 1 (+Inf) is not a finite number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.p.Validate(tt.v)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Validate(%v) = %v, want %q", tt.v, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFormatNumber checks that numbers of any magnitude print at once.
+func TestFormatNumber(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"0.25", "0.25"},
+		{"1e400", "1e+400"},
+		{"-2.5e40000000", "-2.5e+40000000"},
+		{"3e-40000000", "3e-40000000"},
+	}
+	for _, tt := range tests {
+		bf, _, err := big.ParseFloat(tt.in, 10, 512, big.ToNearestEven)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := registry.FormatNumber(bf); got != tt.want {
+			t.Errorf("FormatNumber(%s) = %s, want %s", tt.in, got, tt.want)
+		}
 	}
 }
 
