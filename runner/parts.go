@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sslrun/sslrun/components/backbone"
 	"github.com/sslrun/sslrun/components/evaluate"
-	"github.com/sslrun/sslrun/components/head"
 	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/components/schedule"
@@ -50,28 +48,7 @@ type frozenHead struct {
 // newModel builds the backbone, heads and objective with fresh parameters
 // from the experiment's seed: the same seed gives the same initial weights.
 func newModel(exp *spec.Experiment) (*model.Model, error) {
-	if exp.Backbone == nil {
-		return nil, fmt.Errorf("%s has no backbone block; add e.g. backbone \"resnet18\" { stem = \"cifar\" }", exp.File)
-	}
-	if exp.Objective == nil {
-		return nil, fmt.Errorf("%s has no objective block; add e.g. objective \"nt_xent\" {}", exp.File)
-	}
-	bb, err := registry.New[backbone.Backbone](exp.Backbone.ID, exp.Backbone.Params)
-	if err != nil {
-		return nil, fmt.Errorf("backbone: %w", err)
-	}
-	m := &model.Model{Params: nn.NewParams(uint64(exp.Seed)), Backbone: bb}
-	for _, h := range exp.Heads {
-		hh, err := registry.New[head.Head](h.ID, h.Params)
-		if err != nil {
-			return nil, fmt.Errorf("head %q: %w", h.Name, err)
-		}
-		m.Heads = append(m.Heads, model.NamedHead{Name: h.Name, Head: hh})
-	}
-	if m.Objective, err = registry.New[objective.Objective](exp.Objective.ID, exp.Objective.Params); err != nil {
-		return nil, fmt.Errorf("objective: %w", err)
-	}
-	return m, nil
+	return model.FromSpec(exp, nn.NewParams(uint64(exp.Seed)))
 }
 
 // buildParts builds every component the run needs.
@@ -122,7 +99,6 @@ func buildParts(exp *spec.Experiment) (*parts, error) {
 			return nil, fmt.Errorf("objective %s keeps a queue of the last head's input, but the spec has no head", exp.Objective.ID)
 		}
 		p.queue = q
-		m.Embeddings = true
 	}
 	return p, nil
 }
