@@ -38,9 +38,14 @@ type Footprint struct {
 	Scratch int64
 	// Constants is the values of the graph's constant nodes.
 	Constants int64
+	// Churn is what the ops allocate afresh on every run (the values behind
+	// Transient, and kept values an op cannot write into its own buffer):
+	// garbage the Go collector frees some time after the run.
+	Churn int64
 }
 
-// Total is the sum of the parts, at most math.MaxInt64.
+// Total is what the graph holds at its peak, the parts but Churn, at most
+// math.MaxInt64.
 func (f Footprint) Total() int64 {
 	return addSat(addSat(addSat(addSat(f.Pooled, f.Kept), f.Transient), f.Scratch), f.Constants)
 }
@@ -82,10 +87,14 @@ func Measure(g *G.ExprGraph, keep ...*G.Node) (Footprint, error) {
 			}
 		case m.keep[i]:
 			f.Kept = addSat(f.Kept, size)
+			if !pooled(node) {
+				f.Churn = addSat(f.Churn, size)
+			}
 		case !pooled(node):
 			held[i] = size
 			transient = addSat(transient, size)
 			f.Transient = max(f.Transient, transient)
+			f.Churn = addSat(f.Churn, size)
 		default:
 			key := m.keys[i]
 			if l := free[key]; len(l) > 0 {
@@ -157,6 +166,6 @@ func addSat(a, b int64) int64 {
 // String is the footprint in MiB, part by part.
 func (f Footprint) String() string {
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
-	return fmt.Sprintf("pooled %.1f MiB, kept %.1f MiB, transient %.1f MiB, scratch %.1f MiB, constants %.1f MiB",
-		mib(f.Pooled), mib(f.Kept), mib(f.Transient), mib(f.Scratch), mib(f.Constants))
+	return fmt.Sprintf("pooled %.1f MiB, kept %.1f MiB, transient %.1f MiB, scratch %.1f MiB, constants %.1f MiB, churn %.1f MiB",
+		mib(f.Pooled), mib(f.Kept), mib(f.Transient), mib(f.Scratch), mib(f.Constants), mib(f.Churn))
 }

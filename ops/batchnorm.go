@@ -77,8 +77,9 @@ func SymbolicBNStats(channels int) *BNStats {
 	return &BNStats{Momentum: 0.1, Eps: 1e-5, symbolic: channels}
 }
 
-// channels is the number of channels the statistics are for.
-func (s *BNStats) channels() int {
+// Channels is the number of channels the statistics are for, -1 when
+// Mean and Var differ in length.
+func (s *BNStats) Channels() int {
 	if s.symbolic > 0 {
 		return s.symbolic
 	}
@@ -125,7 +126,7 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BNStats, training bool) (*G.Node, 
 			return nil, fmt.Errorf("BatchNorm: want gamma and beta of shape (%d), got %v and %v", c, gamma.Shape(), beta.Shape())
 		}
 	}
-	if stats == nil || stats.channels() != c {
+	if stats == nil || stats.Channels() != c {
 		return nil, fmt.Errorf("BatchNorm: want statistics for %d channels", c)
 	}
 	s := &bnState{
