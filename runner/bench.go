@@ -64,8 +64,9 @@ type BenchResult struct {
 const benchStream = 0x62656e6368 // "bench"
 
 // Bench measures the speed of exp's training step and of its data
-// pipeline. First the step: the training loop's own step (runner/train.go)
-// on the spec's model, objective and optimizer at its peak learning rate,
+// pipeline, once the memory estimate says the machine can hold them. First
+// the step: the training loop's own step (runner/train.go) on the spec's
+// model, objective and optimizer at its peak learning rate,
 // as at the start of a run (epoch 0: SwAV's queue not yet in use, prototypes
 // frozen where the spec says), on inputs of the views' shapes filled from
 // the seed; then the peak resident memory, read before the dataset is
@@ -86,6 +87,9 @@ func Bench(ctx context.Context, exp *spec.Experiment, opts BenchOptions) (*Bench
 		return nil, fmt.Errorf("bench: %d augmented images, want at least 1", opts.AugmentImages)
 	case len(exp.Views) == 0:
 		return nil, fmt.Errorf("%s has no view blocks", exp.File)
+	}
+	if err := checkBenchMemory(ctx, exp, batch); err != nil {
+		return nil, err
 	}
 	p, err := buildParts(exp)
 	if err != nil {
