@@ -2,7 +2,6 @@ package memplan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -54,10 +53,14 @@ type Options struct {
 	Budget int64
 }
 
-// ErrIncomplete is wrapped by the error Estimate returns for a spec that
-// lacks a block a run needs (views, a backbone, an objective, an
-// optimizer): there is no run to estimate.
-var ErrIncomplete = errors.New("nothing to estimate")
+// IncompleteError is what Estimate returns for a spec that lacks a block a
+// run needs (views, a backbone, an objective, an optimizer): there is no
+// run to estimate.
+type IncompleteError struct {
+	File, Block string
+}
+
+func (e *IncompleteError) Error() string { return fmt.Sprintf("%s has no %s block", e.File, e.Block) }
 
 // Estimate returns what a run of exp needs, item by item. It reads the
 // header of the training set's first image and lists image folders; it
@@ -73,7 +76,7 @@ func Estimate(ctx context.Context, exp *spec.Experiment, opts Options) (*Plan, e
 		{exp.Optimizer == nil, "optimizer"},
 	} {
 		if b.missing {
-			return nil, fmt.Errorf("%w: %s has no %s block", ErrIncomplete, exp.File, b.what)
+			return nil, &IncompleteError{File: exp.File, Block: b.what}
 		}
 	}
 	batch := opts.Batch

@@ -3,12 +3,14 @@ package memplan
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,5 +222,35 @@ func TestExtrapolatedViews(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestIncomplete(t *testing.T) {
+	tests := []struct{ drop, block string }{
+		{`backbone "convnet" { channels = [8] }`, "backbone"},
+		{`objective "nt_xent" {}`, "objective"},
+		{`optimizer "sgd" { lr = 0.1 }`, "optimizer"},
+	}
+	const whole = `
+experiment "x" {}
+dataset "synthetic" "train" { size = 8 }
+view "global" {
+  count = 2
+  augment "random_resized_crop" { size = 8 }
+}
+backbone "convnet" { channels = [8] }
+objective "nt_xent" {}
+optimizer "sgd" { lr = 0.1 }
+`
+	for _, tt := range tests {
+		exp, err := spec.Load(filepath.Join(t.TempDir(), "x.hcl"), []byte(strings.Replace(whole, tt.drop, "", 1)), spec.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Estimate(context.Background(), exp, Options{EvalBatch: 1})
+		var ie *IncompleteError
+		if !errors.As(err, &ie) || ie.Block != tt.block {
+			t.Errorf("without its %s: %v", tt.block, err)
+		}
 	}
 }

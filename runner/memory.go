@@ -44,7 +44,8 @@ func checkPlan(ctx context.Context, exp *spec.Experiment, opts memplan.Options) 
 	}
 	opts.Budget = m.Usable()
 	p, err := memplan.Estimate(ctx, exp, opts)
-	if errors.Is(err, memplan.ErrIncomplete) {
+	var incomplete *memplan.IncompleteError
+	if errors.As(err, &incomplete) {
 		return nil // the run's own checks say what is missing, with an example
 	}
 	if err != nil {
