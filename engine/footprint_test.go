@@ -38,8 +38,8 @@ func TestMeasure(t *testing.T) {
 			if f.Kept < grads {
 				t.Errorf("kept %d bytes, the gradients alone take %d", f.Kept, grads)
 			}
-			if f.Transient == 0 || f.Scratch == 0 {
-				t.Errorf("no transient values or scratch: %v", f)
+			if f.Transient == 0 || f.Scratch == 0 || f.Churn < f.Transient {
+				t.Errorf("no transient values or scratch, or less churn than transient values: %v", f)
 			}
 
 			sm := r.model(t)
