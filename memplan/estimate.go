@@ -100,12 +100,16 @@ func Estimate(ctx context.Context, exp *spec.Experiment, opts Options) (*Plan, e
 	if err := pipeline.CheckChannels(views, c); err != nil {
 		return nil, err
 	}
-	shapes, err := viewShapes(views, c, h, w)
+	blocks, err := viewBlocks(views, c, h, w)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Experiment: exp.Name, Batch: batch, Views: len(shapes)}
-	e := &estimator{exp: exp, opts: opts, plan: p, batch: batch, views: views, source: [3]int{c, h, w}, shapes: shapes, sizes: map[string]setSize{}}
+	var n int64
+	for _, b := range blocks {
+		n = addSat(n, int64(b.count))
+	}
+	p := &Plan{Experiment: exp.Name, Batch: batch, Views: int(n)}
+	e := &estimator{exp: exp, opts: opts, plan: p, batch: batch, source: [3]int{c, h, w}, blocks: blocks, sizes: map[string]setSize{}}
 	e.plan.add(Step, runtimeBytes, "Go runtime and program")
 	if err := e.cheap(ctx); err != nil {
 		return nil, err
@@ -126,15 +130,21 @@ type estimator struct {
 	opts   Options
 	plan   *Plan
 	batch  int
-	views  []pipeline.View
-	source [3]int   // (C, H, W) of the training set's first image
-	shapes [][3]int // per view, (C, H, W)
+	source [3]int // (C, H, W) of the training set's first image
+	blocks []block
 	sizes  map[string]setSize
 }
 
-// viewShapes is every view's (C, H, W) for source images of c x h x w.
-func viewShapes(views []pipeline.View, c, h, w int) ([][3]int, error) {
-	var out [][3]int
+// block is a view block: count views of one (C, H, W).
+type block struct {
+	count int
+	shape [3]int
+}
+
+// viewBlocks is every view block's count and (C, H, W) for source images
+// of c x h x w.
+func viewBlocks(views []pipeline.View, c, h, w int) ([]block, error) {
+	var out []block
 	for _, v := range views {
 		vc, vh, vw := c, h, w
 		for _, s := range v.Steps {
@@ -144,11 +154,20 @@ func viewShapes(views []pipeline.View, c, h, w int) ([][3]int, error) {
 			}
 			vc, vh, vw = sh.OutputShape(vc, vh, vw)
 		}
-		for range v.Count {
-			out = append(out, [3]int{vc, vh, vw})
-		}
+		out = append(out, block{v.Count, [3]int{vc, vh, vw}})
 	}
 	return out, nil
+}
+
+// expand is the (C, H, W) of every view of the blocks.
+func expand(blocks []block) [][3]int {
+	var out [][3]int
+	for _, b := range blocks {
+		for range b.count {
+			out = append(out, b.shape)
+		}
+	}
+	return out
 }
 
 // imageBytes is the size of a float32 image or batch of the given shape.
@@ -160,14 +179,14 @@ func imageBytes(n int, s [3]int) int64 {
 // datasets and the data loader.
 func (e *estimator) cheap(ctx context.Context) error {
 	var batchBytes int64 // every view of one batch
-	for _, s := range e.shapes {
-		batchBytes = addSat(batchBytes, imageBytes(e.batch, s))
+	for _, b := range e.blocks {
+		batchBytes = addSat(batchBytes, mulSat(int64(b.count), imageBytes(e.batch, b.shape)))
 	}
 	copies := int64(1)
 	if e.opts.Bench {
 		copies = 2 // the inputs it fills, then the graph's
 	}
-	e.plan.add(Step, mulSat(batchBytes, copies), "step inputs (%d views of %d images)", len(e.shapes), e.batch)
+	e.plan.add(Step, mulSat(batchBytes, copies), "step inputs (%d views of %d images)", e.plan.Views, e.batch)
 
 	names := []string{e.exp.Train.Dataset}
 	if !e.opts.Bench {
@@ -205,8 +224,8 @@ func (e *estimator) cheap(ctx context.Context) error {
 	// A worker holds its source image, the copy a view is being made of and
 	// the views made.
 	perWorker := mulSat(imageBytes(1, e.source), 2)
-	for _, s := range e.shapes {
-		perWorker = addSat(perWorker, imageBytes(1, s))
+	for _, b := range e.blocks {
+		perWorker = addSat(perWorker, mulSat(int64(b.count), imageBytes(1, b.shape)))
 	}
 	loader := addSat(mulSat(int64(prefetch+2), batchBytes), mulSat(int64(workers), perWorker))
 	if s := e.sizes[e.exp.Train.Dataset]; s.known {
@@ -281,7 +300,7 @@ func (e *estimator) evaluation(m *model.Model, params int64) error {
 		return nil
 	}
 	eb := e.opts.EvalBatch
-	s := e.shapes[0]
+	s := e.blocks[0].shape
 	g, err := m.Features(model.Shape{eb, s[0], s[1], s[2]})
 	if err != nil {
 		return err
@@ -335,28 +354,26 @@ func (e *estimator) evaluation(m *model.Model, params int64) error {
 // view counts in the same proportions. It returns the footprint, the model
 // (its symbolic parameters all created) and the graph it last built.
 func (e *estimator) step(b int) (engine.Footprint, *model.Model, *model.Graph, error) {
-	if len(e.shapes) <= exactViews {
-		return measureStep(e.exp, shapes(e.shapes, b))
+	if e.plan.Views <= exactViews {
+		return measureStep(e.exp, shapes(expand(e.blocks), b))
 	}
 	var xs [3]float64
 	var fs [3]engine.Footprint
 	var m *model.Model
 	var g *model.Graph
 	for i, n := range sampleViews {
-		var fewer [][3]int
-		k := 0
-		for _, v := range e.views {
-			count := max(1, int(math.Round(float64(v.Count)*float64(n)/float64(len(e.shapes)))))
-			fewer = append(fewer, e.shapes[k:k+min(count, v.Count)]...)
-			k += v.Count
+		fewer := make([]block, len(e.blocks))
+		for k, bl := range e.blocks {
+			fewer[k] = block{max(1, int(math.Round(float64(bl.count)*float64(n)/float64(e.plan.Views)))), bl.shape}
 		}
 		var err error
-		if fs[i], m, g, err = measureStep(e.exp, shapes(fewer, b)); err != nil {
+		views := expand(fewer)
+		if fs[i], m, g, err = measureStep(e.exp, shapes(views, b)); err != nil {
 			return engine.Footprint{}, nil, nil, err
 		}
-		xs[i] = float64(len(fewer))
+		xs[i] = float64(len(views))
 	}
-	v := float64(len(e.shapes))
+	v := float64(e.plan.Views)
 	fit := func(part func(engine.Footprint) int64) int64 {
 		var ys [3]float64
 		for i := range fs {

@@ -156,6 +156,7 @@ func TestAbsurdSizes(t *testing.T) {
 		{"1e4 small views, swav", absurd(t, 1000, 32, 10_000, 8, 8, 16, 2, "swav"), tib, false},
 		{"prefetch 1e6", absurd(t, 1000, 32, 2, 32, 64, 2048, 1_000_000, "nt_xent"), tib, true},
 		{"1e9 images", absurd(t, 1_000_000_000, 32, 2, 32, 64, 2048, 2, "nt_xent"), tib, true},
+		{"2e9 views", absurd(t, 1000, 32, 2_000_000_000, 8, 8, 16, 2, "nt_xent"), tib, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,15 +201,16 @@ func TestExtrapolatedViews(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := &estimator{exp: exp, views: views}
-			if e.shapes, err = viewShapes(views, 3, 32, 32); err != nil {
+			blocks, err := viewBlocks(views, 3, 32, 32)
+			if err != nil {
 				t.Fatal(err)
 			}
+			e := &estimator{exp: exp, plan: &Plan{Views: 200}, blocks: blocks}
 			got, _, _, err := e.step(256)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _, _, err := measureStep(exp, shapes(e.shapes, 256))
+			want, _, _, err := measureStep(exp, shapes(expand(blocks), 256))
 			if err != nil {
 				t.Fatal(err)
 			}

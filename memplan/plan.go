@@ -76,10 +76,13 @@ func (p *Plan) Breakdown() string {
 	return strings.Join(parts, ", ")
 }
 
-// About is the total for people: "about 1.3 GiB", or "at least 40.0 TiB"
-// for a partial estimate.
+// About is the total for people: "about 1.3 GiB", "at least 40.0 TiB" for
+// a partial estimate, or "more than 8 EiB".
 func (p *Plan) About() string {
-	if p.Partial {
+	switch {
+	case p.Total == math.MaxInt64:
+		return Size(p.Total)
+	case p.Partial:
 		return "at least " + Size(p.Total)
 	}
 	return "about " + Size(p.Total)

@@ -48,14 +48,24 @@ func TestPlan(t *testing.T) {
 		about   string
 		omitted string
 	}{
-		{false, nil, "about more than 8 EiB", ""},
-		{true, []string{"train"}, "at least more than 8 EiB", ` (not counting dataset "train", whose source does not tell its size)`},
-		{false, []string{"train", "test"}, "about more than 8 EiB", ` (not counting datasets "train", "test", whose sources do not tell their size)`},
+		{false, nil, "more than 8 EiB", ""},
+		{true, []string{"train"}, "more than 8 EiB", ` (not counting dataset "train", whose source does not tell its size)`},
+		{false, []string{"train", "test"}, "more than 8 EiB", ` (not counting datasets "train", "test", whose sources do not tell their size)`},
 	}
 	for _, tt := range tests {
 		p.Partial, p.Unsized = tt.partial, tt.unsized
 		if p.About() != tt.about || p.Omitted() != tt.omitted {
 			t.Errorf("partial %t, unsized %v: About %q, Omitted %q", tt.partial, tt.unsized, p.About(), p.Omitted())
+		}
+	}
+	p.Total = 3 << 30
+	for _, tt := range []struct {
+		partial bool
+		about   string
+	}{{false, "about 3.0 GiB"}, {true, "at least 3.0 GiB"}} {
+		p.Partial = tt.partial
+		if p.About() != tt.about {
+			t.Errorf("partial %t: About %q, want %q", tt.partial, p.About(), tt.about)
 		}
 	}
 }
