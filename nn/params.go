@@ -147,9 +147,11 @@ func (ps *Params) BN(name string, channels int) *ops.BNStats {
 	if s, ok := ps.bn[name]; ok {
 		return s
 	}
-	s := ops.NewBNStats(channels)
+	var s *ops.BNStats
 	if ps.symbolic {
 		s = ops.SymbolicBNStats(channels)
+	} else {
+		s = ops.NewBNStats(channels)
 	}
 	ps.bn[name] = s
 	return s

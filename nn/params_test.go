@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -93,6 +94,14 @@ func TestSymbolicParams(t *testing.T) {
 	}
 	if s := ps.BN("bn1", 1_000_000); s.Mean != nil || s.Var != nil {
 		t.Error("symbolic batch-norm statistics hold values")
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ps.BN("bn2", 1_000_000_000)
+	ps.Get("huge", []int{1_000_000_000, 1_000_000_000}, 1, 1, nn.Zeros, false)
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Errorf("a symbolic parameter and statistics of 1e9 channels allocated %d bytes", got)
 	}
 	defer func() {
 		if recover() == nil {
