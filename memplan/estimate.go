@@ -284,11 +284,16 @@ func (e *estimator) graphs() error {
 	return e.evaluation(m, params)
 }
 
-// paramBytes is the size of the learnable parameters.
+// paramBytes is the size of the learnable parameters, at most
+// math.MaxInt64.
 func paramBytes(ps *nn.Params) int64 {
 	var n int64
 	for _, p := range ps.List() {
-		n = addSat(n, mulSat(int64(p.Shape().TotalSize()), 4))
+		b := int64(4)
+		for _, d := range p.Shape() {
+			b = mulSat(b, int64(d))
+		}
+		n = addSat(n, b)
 	}
 	return n
 }
