@@ -135,6 +135,9 @@ type run struct {
 // before the folder is made, and a start that fails before training
 // removes what it wrote.
 func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (res *Result, err error) {
+	if err := checkMemory(ctx, exp); err != nil {
+		return nil, err
+	}
 	if opts.Out != "" {
 		if _, err := os.Stat(opts.Out); err == nil {
 			if err := checkEmpty(opts.Out); err != nil {
@@ -317,6 +320,9 @@ func openRun(ctx context.Context, dir string, opts Options, cmd string) (r *run,
 		return nil, nil, fmt.Errorf("%s resolves differently now than when the run started (a data path moved or a default changed); start a new run", specFile)
 	}
 	opts.Vars = cfg.Vars
+	if err := checkMemory(ctx, exp); err != nil {
+		return nil, nil, err
+	}
 	if r, err = newRun(exp, &cfg, opts); err != nil {
 		return nil, nil, err
 	}
