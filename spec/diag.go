@@ -55,13 +55,14 @@ func writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File)
 	fmt.Fprintf(w, "%s: %s: %s\n", pos, severity, d.Summary)
 	if f, ok := files[r.Filename]; ok && f != nil {
 		if line, ok := sourceLine(f.Bytes, r.Start.Line); ok {
-			gutter := fmt.Sprintf("%5d | ", r.Start.Line)
-			fmt.Fprintf(w, "%s%s\n", gutter, line)
 			width := 1
 			if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
 				width = r.End.Column - r.Start.Column
 			}
-			pad := strings.Repeat(" ", len(gutter)-2) + "| " + indentLike(line, r.Start.Column-1)
+			line, col, width := excerpt(line, r.Start.Column-1, width)
+			gutter := fmt.Sprintf("%5d | ", r.Start.Line)
+			fmt.Fprintf(w, "%s%s\n", gutter, line)
+			pad := strings.Repeat(" ", len(gutter)-2) + "| " + indentLike(line, col)
 			fmt.Fprintf(w, "%s%s\n", pad, strings.Repeat("^", width))
 		}
 	}
@@ -72,11 +73,44 @@ func writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File)
 
 // sourceLine returns line n (1-based) of src without its newline.
 func sourceLine(src []byte, n int) (string, bool) {
-	lines := strings.Split(string(src), "\n")
-	if n < 1 || n > len(lines) {
+	if n < 1 {
 		return "", false
 	}
-	return strings.TrimRight(lines[n-1], "\r"), true
+	rest := string(src)
+	for ; n > 1; n-- {
+		i := strings.IndexByte(rest, '\n')
+		if i < 0 {
+			return "", false
+		}
+		rest = rest[i+1:]
+	}
+	line, _, _ := strings.Cut(rest, "\n")
+	return strings.TrimRight(line, "\r"), true
+}
+
+// maxShownLine is the most characters of a source line a diagnostic shows.
+const maxShownLine = 120
+
+// excerpt cuts a long line down to maxShownLine characters around column
+// col (0-based), marking what is cut with "...", and returns the shown line
+// with the column and width of the underline in it.
+func excerpt(line string, col, width int) (string, int, int) {
+	runes := []rune(line)
+	if len(runes) <= maxShownLine {
+		return line, col, width
+	}
+	from := max(0, min(col-maxShownLine/3, len(runes)-maxShownLine))
+	to := min(len(runes), from+maxShownLine)
+	shown := string(runes[from:to])
+	col -= from
+	if from > 0 {
+		shown = "..." + shown
+		col += 3
+	}
+	if to < len(runes) {
+		shown += "..."
+	}
+	return shown, col, max(1, min(width, len([]rune(shown))-col))
 }
 
 // indentLike returns whitespace as wide as the first cols characters of line,

@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -154,6 +155,18 @@ func (e *Experiment) ViewCount() int {
 	return n
 }
 
+// MaxExperimentName bounds the bytes of an experiment's name.
+const MaxExperimentName = 100
+
+var experimentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
+
+// validExperimentName reports whether name can name a run folder as is: it
+// cannot climb out of runs/ ("../x"), hide (".x") or hold bytes a file
+// system or a terminal would trip on.
+func validExperimentName(name string) bool {
+	return len(name) <= MaxExperimentName && experimentNameRE.MatchString(name)
+}
+
 // Block schemas of the parts of a spec that are not components. They use the
 // same declarative params as components, so they get the same checks and the
 // same reference documentation.
@@ -161,6 +174,11 @@ var (
 	experimentParams = []registry.Param{
 		{Name: "seed", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "seed of every random draw in the run"},
 		{Name: "description", Type: registry.String, Default: "", Doc: "what the experiment is, for people"},
+	}
+	// variableParams are a variable's typed attributes; its default takes
+	// any value and is read apart.
+	variableParams = []registry.Param{
+		{Name: "description", Type: registry.String, Default: "", Doc: "what the variable is for, for people"},
 	}
 	viewParams = []registry.Param{
 		{Name: "count", Type: registry.Int, Default: 1, Range: registry.AtLeast(1), Doc: "how many views of each image this pipeline makes"},

@@ -2,12 +2,17 @@ package spec
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -28,26 +33,46 @@ type Options struct {
 	NoData bool
 }
 
-// LoadFile reads and resolves the spec at path.
+// LoadFile reads and resolves the spec at path. It reads at most one byte
+// beyond MaxSpecBytes, so a huge file is refused without being read whole.
 func LoadFile(path string, opts Options) (*Experiment, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading spec: %w", err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading spec %s: %w", path, err)
 	}
 	return Load(path, src, opts)
 }
 
 // Load resolves a spec from its source. filename names it in diagnostics and
 // its folder is where relative paths resolve from. Every problem in the spec
-// is reported at once, as an *Error.
+// is reported at once, as an *Error. What a spec may cost to read is bounded
+// (see MaxSpecBytes and the limits beside it, MaxEvalBytes): a spec beyond
+// a bound is refused at the place it breaks it.
 func Load(filename string, src []byte, opts Options) (*Experiment, error) {
+	return load(filename, src, opts, newBudget())
+}
+
+// load is Load with the evaluation budget given.
+func load(filename string, src []byte, opts Options, b *budget) (*Experiment, error) {
 	dir, err := filepath.Abs(filepath.Dir(filename))
 	if err != nil {
 		return nil, fmt.Errorf("resolving the folder of %s: %w", filename, err)
 	}
+	files := map[string]*hcl.File{filename: {Bytes: src}}
+	if diags := checkSource(src, filename); diags.HasErrors() {
+		return nil, &Error{Diags: diags, Files: files}
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-	files := map[string]*hcl.File{filename: file}
+	files[filename] = file
 	if diags.HasErrors() {
+		return nil, &Error{Diags: diags, Files: files}
+	}
+	if diags := b.instrument(file.Body.(*hclsyntax.Body)); diags.HasErrors() {
 		return nil, &Error{Diags: diags, Files: files}
 	}
 	l := &loader{
@@ -55,10 +80,13 @@ func Load(filename string, src []byte, opts Options) (*Experiment, error) {
 		opts:     opts,
 		decode:   registry.DecodeOptions{BaseDir: dir, CheckPaths: !opts.NoData},
 		exp:      &Experiment{File: filename, Dir: dir, Variables: map[string]json.RawMessage{}},
-		ctx:      &hcl.EvalContext{Functions: functions(), Variables: map[string]cty.Value{}},
+		budget:   b,
+		ctx:      &hcl.EvalContext{Functions: functions(b), Variables: map[string]cty.Value{}},
 		names:    map[string]hcl.Range{},
+		unset:    map[string]bool{},
 	}
 	l.load(file.Body)
+	l.diags = b.cleanDiagnostics(l.dropConsequences(l.diags), filename)
 	if l.diags.HasErrors() {
 		return nil, &Error{Diags: l.diags, Files: files}
 	}
@@ -80,9 +108,8 @@ var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: string(registry.Evaluate), LabelNames: []string{"type"}},
 }}
 
-var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "default"}, {Name: "description"},
-}}
+// variableSchema is variableParams and the untyped default.
+var variableSchema = &hcl.BodySchema{Attributes: append(registry.BodySchema(variableParams).Attributes, hcl.AttributeSchema{Name: "default"})}
 
 var viewSchema = &hcl.BodySchema{
 	Attributes: registry.BodySchema(viewParams).Attributes,
@@ -94,8 +121,14 @@ type loader struct {
 	opts     Options
 	decode   registry.DecodeOptions
 	exp      *Experiment
+	budget   *budget
 	ctx      *hcl.EvalContext
 	diags    hcl.Diagnostics
+	// unset holds the variables and locals ("var.x", "local.y") that have no
+	// value because of an error already reported; they evaluate as unknown,
+	// and diagnostics about expressions that use them are dropped as
+	// consequences of that error.
+	unset map[string]bool
 	// names maps "kind name" to where it was first defined, to report duplicates.
 	names map[string]hcl.Range
 	// trainDataset is where the train block names its dataset (the block
@@ -269,6 +302,7 @@ func (l *loader) view(b *hcl.Block) {
 	name := b.Labels[0]
 	keep := l.unique("view", name, b.DefRange)
 	content, diags := b.Body.Content(viewSchema)
+	registry.ExplainUnsupported(diags, "view", viewParams, "augment blocks")
 	l.diags = append(l.diags, diags...)
 	values, diags := registry.DecodeAttributes("view", viewParams, content.Attributes, l.ctx, l.decode)
 	l.diags = append(l.diags, diags...)
@@ -303,10 +337,16 @@ func (l *loader) experiment(blocks hcl.Blocks, missing hcl.Range) {
 			continue
 		}
 		content, diags := b.Body.Content(registry.BodySchema(experimentParams))
+		registry.ExplainUnsupported(diags, "experiment", experimentParams, "")
 		l.diags = append(l.diags, diags...)
 		values, diags := registry.DecodeAttributes("experiment", experimentParams, content.Attributes, l.ctx, l.decode)
 		l.diags = append(l.diags, diags...)
 		l.exp.Name = b.Labels[0]
+		if !validExperimentName(l.exp.Name) {
+			l.errorf(b.LabelRanges[0], "Invalid experiment name",
+				"%s: the name becomes the run folder's (runs/NAME-TIME), so it may use ASCII letters, digits, \"_\", \"-\" and \".\" (not first), at most %d bytes.",
+				strconv.QuoteToASCII(l.exp.Name), MaxExperimentName)
+		}
 		if !diags.HasErrors() {
 			l.exp.Seed = values.Int("seed")
 			l.exp.Description = values.String("description")
@@ -321,6 +361,7 @@ func (l *loader) train(blocks hcl.Blocks) {
 			continue
 		}
 		content, diags := b.Body.Content(registry.BodySchema(trainParams))
+		registry.ExplainUnsupported(diags, "train", trainParams, "")
 		l.diags = append(l.diags, diags...)
 		attrs = content.Attributes
 	}
@@ -353,10 +394,16 @@ func (l *loader) train(blocks hcl.Blocks) {
 }
 
 // variables evaluates variable defaults, applies --var overrides and makes
-// the result available as var.* in every later expression.
+// the result available as var.* in every later expression. A variable left
+// without a valid value is reported once and is unknown from then on.
 func (l *loader) variables(blocks hcl.Blocks) {
 	vals := map[string]cty.Value{}
+	var declared []string
 	constCtx := &hcl.EvalContext{Functions: l.ctx.Functions}
+	unset := func(name string) {
+		vals[name] = cty.DynamicVal
+		l.unset["var."+name] = true
+	}
 	for _, b := range blocks {
 		name := b.Labels[0]
 		if !hclsyntax.ValidIdentifier(name) {
@@ -366,43 +413,64 @@ func (l *loader) variables(blocks hcl.Blocks) {
 		if !l.unique("variable", name, b.DefRange) {
 			continue
 		}
+		declared = append(declared, name)
 		content, diags := b.Body.Content(variableSchema)
+		registry.ExplainUnsupported(diags, "variable", append(variableParams, registry.Param{Name: "default"}), "")
 		l.diags = append(l.diags, diags...)
-		if d, ok := content.Attributes["description"]; ok {
-			v, diags := d.Expr.Value(nil)
-			l.diags = append(l.diags, diags...)
-			if !diags.HasErrors() && (v.IsNull() || !v.Type().Equals(cty.String)) {
-				l.errorf(d.Expr.Range(), "Invalid variable description", "A description must be a string.")
-			}
-		}
+		_, diags = registry.DecodeAttributes("variable", variableParams, content.Attributes, constCtx, l.decode)
+		l.diags = append(l.diags, diags...)
 		def := cty.NullVal(cty.DynamicPseudoType)
+		where := b.DefRange
 		if d, ok := content.Attributes["default"]; ok {
 			v, diags := d.Expr.Value(constCtx)
 			l.diags = append(l.diags, diags...)
 			if diags.HasErrors() {
+				unset(name)
 				continue
 			}
-			def = v
+			def, where = v, d.Expr.Range()
 		}
+		// from prefixes what is said of the value with where it came from.
+		from := ""
 		if raw, ok := l.opts.Vars[name]; ok {
-			v, err := parseVar(raw, def)
+			from = fmt.Sprintf("--var %s=%s: ", name, printable(raw))
+			v, err := l.parseVar(raw, def)
 			if err != nil {
-				l.errorf(b.DefRange, "Invalid value for variable "+strconv.Quote(name), "--var %s=%s: %v.", name, raw, err)
+				l.errorf(b.DefRange, "Invalid value for variable "+strconv.Quote(name), "%s%v.", from, err)
+				unset(name)
 				continue
 			}
-			def = v
+			def, where = v, b.DefRange
 		}
 		if def.IsNull() {
 			l.errorf(b.DefRange, fmt.Sprintf("No value for variable %q", name),
 				"The variable has no default; give one with --var %s=VALUE.", name)
+			unset(name)
+			continue
+		}
+		if err := l.budget.charge(def, where, false); err != nil {
+			l.errorf(where, "Invalid value for variable "+strconv.Quote(name), "%s%v", from, err)
+			unset(name)
+			continue
+		}
+		js, err := ctyjson.Marshal(def, def.Type())
+		if err != nil {
+			l.errorf(where, "Invalid value for variable "+strconv.Quote(name), "%sA run records its variables as JSON, and this value cannot be written as JSON: %v.", from, err)
+			unset(name)
 			continue
 		}
 		vals[name] = def
-		js, err := ctyjson.Marshal(def, def.Type())
-		if err == nil {
-			l.exp.Variables[name] = js
-		}
+		l.exp.Variables[name] = js
 	}
+	l.undeclaredVars(declared)
+	l.ctx.Variables["var"] = cty.ObjectVal(vals)
+}
+
+// undeclaredVars reports each --var that names no declared variable. There
+// is no line of the file to point at, so the diagnostic points at the
+// variable the name is closest to, else the first variable, else the
+// file's first line.
+func (l *loader) undeclaredVars(declared []string) {
 	var undeclared []string
 	for name := range l.opts.Vars {
 		if _, ok := l.names["variable "+name]; !ok {
@@ -410,120 +478,263 @@ func (l *loader) variables(blocks hcl.Blocks) {
 		}
 	}
 	sort.Strings(undeclared)
+	sorted := append([]string(nil), declared...)
+	sort.Strings(sorted)
 	for _, name := range undeclared {
-		declared := make([]string, 0, len(vals))
-		for n := range vals {
-			declared = append(declared, n)
+		subject := hcl.Range{Filename: l.filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+		if len(declared) > 0 {
+			subject = l.names["variable "+declared[0]]
 		}
-		sort.Strings(declared)
+		detail := fmt.Sprintf("--var %s: no variable %s is declared in %s", printable(name), strconv.QuoteToASCII(name), l.filename)
+		if len(declared) == 0 {
+			detail += `; it declares no variables (add a block such as variable "NAME" { default = VALUE }).`
+		} else {
+			detail += fmt.Sprintf("; declared: %s.", strings.Join(sorted, ", "))
+			if near := closestName(name, declared); near != "" {
+				subject = l.names["variable "+near]
+				detail += fmt.Sprintf(" Did you mean %q?", near)
+			}
+		}
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Undeclared variable %q given with --var", name),
-			Detail: fmt.Sprintf("%s declares no variable %q (declared: %s). Declare it with a variable block or fix the name.",
-				l.filename, name, strings.Join(declared, ", ")),
+			Summary:  fmt.Sprintf("Undeclared variable %s given with --var", strconv.QuoteToASCII(name)),
+			Detail:   detail,
+			Subject:  &subject,
 		})
 	}
-	l.ctx.Variables["var"] = cty.ObjectVal(vals)
 }
 
-// parseVar reads a --var value as the type of the variable's default.
-func parseVar(raw string, def cty.Value) (cty.Value, error) {
+// printable returns s for a message: cut to its first 60 characters, and
+// quoted with escapes when it is not valid UTF-8.
+func printable(s string) string {
+	if !utf8.ValidString(s) {
+		s = strconv.QuoteToASCII(s)
+	}
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "..."
+	}
+	return s
+}
+
+// closestName returns the name closest to typo when it is close enough to be
+// a plausible misspelling, else "".
+func closestName(typo string, names []string) string {
+	best, bestDist := "", -1
+	for _, n := range names {
+		if d := levenshtein.Distance(typo, n, nil); bestDist < 0 || d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	if bestDist < 0 || bestDist > max(2, len(typo)/3) {
+		return ""
+	}
+	return best
+}
+
+// parseVar reads a --var value as the type of the variable's default. The
+// value must be UTF-8 text: a run records it in config.json, which could
+// not give back other bytes on resume.
+func (l *loader) parseVar(raw string, def cty.Value) (cty.Value, error) {
+	if !utf8.ValidString(raw) {
+		return cty.NilVal, errors.New("the value is not valid UTF-8 text; a run records its variables as JSON text, from which such a value could not be resumed")
+	}
 	if !def.IsNull() {
 		switch def.Type() {
 		case cty.String:
 			return cty.StringVal(raw), nil
 		case cty.Number:
+			if err := registry.CheckNumberText(cty.StringVal(raw)); err != nil {
+				return cty.NilVal, err
+			}
 			v, err := cty.ParseNumberVal(raw)
 			if err != nil {
-				return cty.NilVal, fmt.Errorf("the variable is a number and %q is not one", raw)
+				return cty.NilVal, fmt.Errorf("the variable is a number and %q is not one", printable(raw))
 			}
 			return v, nil
 		case cty.Bool:
 			b, err := strconv.ParseBool(raw)
 			if err != nil {
-				return cty.NilVal, fmt.Errorf("the variable is a bool and %q is not one", raw)
+				return cty.NilVal, fmt.Errorf("the variable is a bool and %q is not one", printable(raw))
 			}
 			return cty.BoolVal(b), nil
 		}
 	}
-	expr, diags := hclsyntax.ParseExpression([]byte(raw), "--var", hcl.InitialPos)
-	if !diags.HasErrors() {
-		v, diags := expr.Value(&hcl.EvalContext{Functions: functions()})
-		if !diags.HasErrors() {
-			if def.IsNull() {
-				return v, nil
-			}
-			cv, err := convert.Convert(v, def.Type())
-			if err != nil {
-				return cty.NilVal, fmt.Errorf("want a value like the default (%s): %v", def.Type().FriendlyName(), err)
-			}
-			return cv, nil
+	v, ok := l.varExpression(raw)
+	if l.budget.spent {
+		return cty.NilVal, errors.New(spentError().detail)
+	}
+	if ok {
+		if def.IsNull() {
+			return v, nil
 		}
+		cv, err := convert.Convert(v, def.Type())
+		if err != nil {
+			return cty.NilVal, fmt.Errorf("want a value like the default (%s): %v", def.Type().FriendlyName(), err)
+		}
+		return cv, nil
 	}
 	if def.IsNull() {
 		return cty.StringVal(raw), nil
 	}
-	return cty.NilVal, fmt.Errorf("%q is not a valid %s", raw, def.Type().FriendlyName())
+	return cty.NilVal, fmt.Errorf("%q is not a valid %s", printable(raw), def.Type().FriendlyName())
 }
 
-// locals evaluates every locals block, in dependency order, as local.*.
+// varExpression evaluates a --var value as an HCL expression, within the
+// limits a spec's expressions have, and reports whether it is one.
+func (l *loader) varExpression(raw string) (cty.Value, bool) {
+	if checkExpressionSource([]byte(raw), "--var").HasErrors() {
+		return cty.NilVal, false
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(raw), "--var", hcl.InitialPos)
+	if diags.HasErrors() || l.budget.instrument(expr).HasErrors() {
+		return cty.NilVal, false
+	}
+	v, diags := expr.Value(&hcl.EvalContext{Functions: l.ctx.Functions})
+	return v, !diags.HasErrors()
+}
+
+// locals evaluates every locals block as local.*, each local after the
+// locals it refers to. Each expression sees only the locals it names, so
+// the work grows with the size of the spec, not with its square.
 func (l *loader) locals(blocks hcl.Blocks) {
-	pending := map[string]*hcl.Attribute{}
-	var order []string
+	attrs := map[string]*hcl.Attribute{}
+	var names []string
 	for _, b := range blocks {
-		attrs, diags := b.Body.JustAttributes()
+		found, diags := b.Body.JustAttributes()
 		l.diags = append(l.diags, diags...)
-		for name, a := range attrs {
-			if !l.unique("local", name, a.NameRange) {
+		inOrder := make([]*hcl.Attribute, 0, len(found))
+		for _, a := range found {
+			inOrder = append(inOrder, a)
+		}
+		sort.Slice(inOrder, func(i, j int) bool { return inOrder[i].Range.Start.Byte < inOrder[j].Range.Start.Byte })
+		for _, a := range inOrder {
+			if !l.unique("local", a.Name, a.NameRange) {
 				continue
 			}
-			pending[name] = a
-			order = append(order, name)
+			if len(names) == MaxLocals {
+				l.errorf(a.NameRange, "Too many locals", "This is local number %d; a spec may define at most %d locals.", MaxLocals+1, MaxLocals)
+				break
+			}
+			attrs[a.Name] = a
+			names = append(names, a.Name)
 		}
 	}
-	sort.Strings(order)
-	vals := map[string]cty.Value{}
-	for len(pending) > 0 {
-		progress := false
-		for _, name := range order {
-			a, ok := pending[name]
-			if !ok || !localsReady(a.Expr, pending) {
+	sort.Strings(names)
+	deps := map[string][]string{}
+	users := map[string][]string{}
+	waiting := map[string]int{}
+	for _, name := range names {
+		seen := map[string]bool{}
+		for _, t := range attrs[name].Expr.Variables() {
+			if t.RootName() != "local" {
 				continue
 			}
-			l.ctx.Variables["local"] = cty.ObjectVal(vals)
-			v, diags := a.Expr.Value(l.ctx)
-			l.diags = append(l.diags, diags...)
-			if !diags.HasErrors() {
-				vals[name] = v
+			dep, ok := localName(t)
+			if !ok {
+				l.errorf(t.SourceRange(), "Invalid reference to locals", "Refer to a local by its name, as local.NAME.")
+				continue
 			}
-			delete(pending, name)
-			progress = true
+			if _, exists := attrs[dep]; exists && !seen[dep] {
+				seen[dep] = true
+				deps[name] = append(deps[name], dep)
+				users[dep] = append(users[dep], name)
+				waiting[name]++
+			}
 		}
-		if !progress {
-			for _, name := range order {
-				if a, ok := pending[name]; ok {
-					l.errorf(a.NameRange, "Cycle in locals", "local.%s depends on itself through other locals.", name)
-				}
+	}
+	var ready []string
+	for _, name := range names {
+		if waiting[name] == 0 {
+			ready = append(ready, name)
+		}
+	}
+	vals := map[string]cty.Value{}
+	for len(ready) > 0 {
+		name := ready[0]
+		ready = ready[1:]
+		vals[name] = l.local(attrs[name], deps[name], vals)
+		for _, u := range users[name] {
+			if waiting[u]--; waiting[u] == 0 {
+				ready = append(ready, u)
 			}
-			break
+		}
+	}
+	for _, name := range names {
+		if _, done := vals[name]; !done {
+			l.errorf(attrs[name].NameRange, "Cycle in locals", "local.%s depends on itself through other locals.", name)
+			vals[name] = cty.DynamicVal
+			l.unset["local."+name] = true
 		}
 	}
 	l.ctx.Variables["local"] = cty.ObjectVal(vals)
 }
 
-// localsReady reports whether expr refers to no local that is still pending.
-func localsReady(expr hcl.Expression, pending map[string]*hcl.Attribute) bool {
-	for _, t := range expr.Variables() {
-		if t.RootName() != "local" || len(t) < 2 {
-			continue
+// local evaluates one local given the values of the locals it names. A
+// local that cannot be evaluated, or whose value depends on one that could
+// not, is unknown.
+func (l *loader) local(a *hcl.Attribute, deps []string, vals map[string]cty.Value) cty.Value {
+	scope := make(map[string]cty.Value, len(deps))
+	for _, d := range deps {
+		scope[d] = vals[d]
+	}
+	l.ctx.Variables["local"] = cty.ObjectVal(scope)
+	v, diags := a.Expr.Value(l.ctx)
+	l.diags = append(l.diags, diags...)
+	if !diags.HasErrors() && v.IsWhollyKnown() {
+		err := l.budget.charge(v, a.Expr.Range(), false)
+		if err == nil {
+			return v
 		}
-		if attr, ok := t[1].(hcl.TraverseAttr); ok {
-			if _, waiting := pending[attr.Name]; waiting {
-				return false
-			}
+		l.errorf(a.Expr.Range(), "Invalid value for local."+a.Name, "%v", err)
+	}
+	l.unset["local."+a.Name] = true
+	return cty.DynamicVal
+}
+
+// localName returns the local a traversal starting at "local" names, as in
+// local.x or local["x"].
+func localName(t hcl.Traversal) (string, bool) {
+	if len(t) < 2 {
+		return "", false
+	}
+	switch step := t[1].(type) {
+	case hcl.TraverseAttr:
+		return step.Name, true
+	case hcl.TraverseIndex:
+		if step.Key.Type() == cty.String && step.Key.IsKnown() && !step.Key.IsNull() {
+			return step.Key.AsString(), true
 		}
 	}
-	return true
+	return "", false
+}
+
+// dropConsequences drops the diagnostics about expressions that use a
+// variable or local left without a value: the error that left it so is
+// already reported, and these would only repeat it.
+func (l *loader) dropConsequences(diags hcl.Diagnostics) hcl.Diagnostics {
+	if len(l.unset) == 0 {
+		return diags
+	}
+	out := diags[:0:0]
+	for _, d := range diags {
+		if d.Expression == nil || !l.usesUnset(d.Expression) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (l *loader) usesUnset(e hcl.Expression) bool {
+	for _, t := range e.Variables() {
+		root := t.RootName()
+		if root != "var" && root != "local" {
+			continue
+		}
+		if name, ok := localName(t); ok && l.unset[root+"."+name] {
+			return true
+		}
+	}
+	return false
 }
 
 // quoteAll quotes every name, for messages.

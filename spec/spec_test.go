@@ -344,6 +344,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("view \"v\" { count = 2\n augment \"normalize\" { mean = [1] \n std = [0] } }"))
 	f.Add([]byte(`dataset "image_folder" "x" { path = null }`))
 	f.Add([]byte("experiment \"\xff\" {}"))
+	f.Add([]byte("experiment \"e\" { seed = " + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100) + " }"))
+	f.Add([]byte(`experiment "e" { description = "%{if true}%{for x in [1]}${x}%{endfor}%{endif}" }`))
+	f.Add([]byte(`locals { a = [for x in range(3): x * 2] }`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, err := spec.Load("fuzz.hcl", src, spec.Options{NoData: true})
 		if err == nil {
