@@ -8,19 +8,25 @@ import (
 	"text/tabwriter"
 
 	"github.com/sslrun/sslrun/registry"
+	"github.com/sslrun/sslrun/spec"
 )
 
 func runComponents(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) > 1 {
-		return usagef("want at most one KIND or ID")
+		return usagef("want at most one KIND, ID or block")
 	}
 	if len(args) == 0 {
 		listComponents(stdout, registry.Kinds)
+		listBlocks(stdout)
 		return nil
 	}
 	arg := args[0]
 	if k := registry.Kind(arg); k.Valid() {
 		listComponents(stdout, []registry.Kind{k})
+		return nil
+	}
+	if b, ok := spec.LookupBlock(arg); ok {
+		describe(stdout, blockReference(b))
 		return nil
 	}
 	c, ok := registry.Lookup(arg)
@@ -31,9 +37,9 @@ func runComponents(_ context.Context, args []string, stdout, _ io.Writer) error 
 				return usagef("no component %q; did you mean %s.%s?", arg, kind, s)
 			}
 		}
-		return usagef("no component or kind %q; `sslrun components` lists them", arg)
+		return usagef("no component or kind %q, nor a block of that name; `sslrun components` lists them all", arg)
 	}
-	describe(stdout, c)
+	describe(stdout, componentReference(c))
 	return nil
 }
 
@@ -52,51 +58,108 @@ func listComponents(w io.Writer, kinds []registry.Kind) {
 	tw.Flush()
 }
 
-// describe writes the reference of one component: its doc, an example block
-// with every default, and a table of parameters.
-func describe(w io.Writer, c *registry.Component) {
-	fmt.Fprintf(w, "%s: %s\n\n", c.ID, c.Doc)
-	if len(c.Params) == 0 {
-		fmt.Fprintf(w, "Takes no parameters:\n\n  %s %q {}\n", c.Kind(), c.Type())
+// listBlocks lists the blocks of a spec that are not components, which
+// `sslrun components BLOCK` documents as it does a component.
+func listBlocks(w io.Writer) {
+	fmt.Fprintln(w, "\nOther blocks of a spec:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, b := range spec.Blocks() {
+		fmt.Fprintf(tw, "%s\t%s\n", b.Type, b.Doc)
+	}
+	tw.Flush()
+}
+
+// reference is what `sslrun components NAME` prints of a component or of
+// another block: its doc, an example block with every default, and tables
+// of its parameters and of what else its body holds.
+type reference struct {
+	// name is the component's ID or the block's type; opener is the
+	// example block's first line without its brace.
+	name, doc, opener string
+	params            []registry.Param
+	body              []spec.BodyItem
+}
+
+func componentReference(c *registry.Component) reference {
+	opener := fmt.Sprintf("%s %q", c.Kind(), c.Type())
+	if c.Kind() == registry.Dataset || c.Kind() == registry.Head {
+		opener += ` "NAME"`
+	}
+	return reference{name: c.ID, doc: c.Doc, opener: opener, params: c.Params}
+}
+
+func blockReference(b spec.BlockDoc) reference {
+	opener := b.Type
+	for _, l := range b.Labels {
+		opener += fmt.Sprintf(" %q", l)
+	}
+	return reference{name: b.Type, doc: b.Doc, opener: opener, params: b.Params, body: b.Body}
+}
+
+// describe writes the reference r.
+func describe(w io.Writer, r reference) {
+	fmt.Fprintf(w, "%s: %s\n\n", r.name, r.doc)
+	if len(r.params) == 0 && len(r.body) == 0 {
+		fmt.Fprintf(w, "Takes no parameters:\n\n  %s {}\n", r.opener)
 		return
 	}
-	label := fmt.Sprintf("%q", c.Type())
-	if c.Kind() == registry.Dataset || c.Kind() == registry.Head {
-		label += ` "NAME"`
-	}
-	fmt.Fprintf(w, "  %s %s {\n", c.Kind(), label)
+	fmt.Fprintf(w, "  %s {\n", r.opener)
 	width := 0
-	for _, p := range c.Params {
+	for _, p := range r.params {
 		width = max(width, len(p.Name))
 	}
-	for _, p := range c.Params {
+	for _, item := range r.body {
+		if name, _, ok := strings.Cut(item.Example, " = "); ok {
+			width = max(width, len(name))
+		}
+	}
+	for _, p := range r.params {
 		val := "<required>"
 		if !p.Required() {
 			val = hclValue(p.Default)
 		}
 		fmt.Fprintf(w, "    %-*s = %s\n", width, p.Name, val)
 	}
-	fmt.Fprintf(w, "  }\n\n")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PARAMETER\tTYPE\tDEFAULT\tALLOWED\tDESCRIPTION")
-	for _, p := range c.Params {
-		def := "required"
-		if !p.Required() {
-			def = hclValue(p.Default)
+	for _, item := range r.body {
+		if name, val, ok := strings.Cut(item.Example, " = "); ok {
+			fmt.Fprintf(w, "    %-*s = %s\n", width, name, val)
+		} else {
+			fmt.Fprintf(w, "    %s\n", item.Example)
 		}
-		allowed := p.Range.String()
-		if p.MustExist {
-			allowed = "must exist"
-		}
-		if p.Type == registry.Floats && p.Range.String() != "" {
-			allowed = "each in " + allowed
-		}
-		if allowed == "" {
-			allowed = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.TypeString(), def, allowed, p.Doc)
 	}
-	tw.Flush()
+	fmt.Fprintf(w, "  }\n")
+	if len(r.params) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PARAMETER\tTYPE\tDEFAULT\tALLOWED\tDESCRIPTION")
+		for _, p := range r.params {
+			def := "required"
+			if !p.Required() {
+				def = hclValue(p.Default)
+			}
+			allowed := p.Range.String()
+			if p.MustExist {
+				allowed = "must exist"
+			}
+			if p.Type == registry.Floats && p.Range.String() != "" {
+				allowed = "each in " + allowed
+			}
+			if allowed == "" {
+				allowed = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.TypeString(), def, allowed, p.Doc)
+		}
+		tw.Flush()
+	}
+	if len(r.body) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ALSO IN THE BODY\tDESCRIPTION")
+		for _, item := range r.body {
+			fmt.Fprintf(tw, "%s\t%s\n", item.Example, item.Doc)
+		}
+		tw.Flush()
+	}
 }
 
 // hclValue writes a default as it would be written in a spec.

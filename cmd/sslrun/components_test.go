@@ -1,0 +1,62 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sslrun/sslrun/spec"
+)
+
+// TestBlockReference checks that `sslrun components BLOCK` documents the
+// blocks that are not components as components are documented: an example
+// block, and each parameter with its doc.
+func TestBlockReference(t *testing.T) {
+	tests := []struct {
+		block string
+		want  []string
+	}{
+		{"train", []string{"train: the training loop's settings", "  train {\n    epochs           = 100\n", "PARAMETER", "[1, inf)"}},
+		{"view", []string{`  view "NAME" {`, "    count = 1\n", `augment "TYPE" { ... }`, "ALSO IN THE BODY"}},
+		{"experiment", []string{`  experiment "NAME" {`, "    seed        = 0\n", "at most 100 bytes"}},
+		{"variable", []string{"  variable \"NAME\" {\n    description = \"\"\n    default     = VALUE\n  }", "--var NAME=VALUE"}},
+		{"locals", []string{"  locals {\n    NAME = EXPRESSION\n  }", "at most 1000 locals"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.block, func(t *testing.T) {
+			code, stdout, stderr := sslrun(t, "components", tt.block)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			b, _ := spec.LookupBlock(tt.block)
+			for _, p := range b.Params {
+				tt.want = append(tt.want, p.Name, p.Doc)
+			}
+			for _, item := range b.Body {
+				tt.want = append(tt.want, item.Doc)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("reference lacks %q:\n%s", w, stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestComponentsListsBlocks checks that the full listing names the blocks
+// too, and that an unknown name points there.
+func TestComponentsListsBlocks(t *testing.T) {
+	code, stdout, stderr := sslrun(t, "components")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, b := range spec.Blocks() {
+		if !strings.Contains(stdout, "\n"+b.Type+" ") {
+			t.Errorf("listing lacks block %s:\n%s", b.Type, stdout)
+		}
+	}
+	code, _, stderr = sslrun(t, "components", "trian")
+	if code != 2 || !strings.Contains(stderr, `no component or kind "trian", nor a block of that name`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
