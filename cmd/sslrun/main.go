@@ -30,7 +30,7 @@ type command struct {
 
 var commands = []command{
 	{"validate", "[--print] [--no-data] [--var k=v]... FILE...", "check specs; --print writes the resolved experiment as JSON", runValidate},
-	{"components", "[KIND|ID]", "list registered components, or document one", runComponents},
+	{"components", "[KIND|ID|BLOCK]", "list registered components and the other blocks of a spec, or document one", runComponents},
 	{"views", "FILE [--var k=v]... [--images N] [--dataset NAME] [--epoch E] [--scale S] [--out views.png]", "draw training images next to every view the spec makes of them", runViews},
 	{"run", "FILE [--out DIR] [--var k=v]... [--max-steps N]", "pretrain and evaluate; the run folder keeps spec, config, log, checkpoints, backbone and summary", runRun},
 	{"resume", "DIR [--max-steps N | --to-end]", "continue an interrupted run from its latest checkpoint, to its own end", runResume},
