@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime/debug"
+	"time"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -73,10 +75,24 @@ func (f *fitSize) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	return f.crop.Apply(f.resize.Apply(src, rng), rng)
 }
 
+// evalBatchSize is the number of images per run of the evaluation graph
+// for a training batch of trainBatch source images: at most evalBatch, and
+// never more than a training step takes, whose graph runs every view of
+// them forward and backward, so that evaluation's peak memory stays below
+// training's.
+func evalBatchSize(trainBatch int) int { return max(1, min(evalBatch, trainBatch)) }
+
 // extractFeatures runs the model's evaluation graph (batch norm in eval
-// mode) over every image of d, preprocessed by prep, and returns the
-// backbone features with their labels.
-func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform) (evaluate.Features, error) {
+// mode) over every image of d, preprocessed by prep, batch images at a
+// time, and returns the backbone features with their labels. Images are
+// loaded a batch at a time and each batch's features go straight into the
+// feature matrix; p shows the progress.
+func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform, batch int, p *progress) (evaluate.Features, error) {
+	// What the run has let go of (the training graphs, an earlier set's
+	// features graph) is collected and handed back to the system first:
+	// otherwise the garbage collector, paced by the heap that training
+	// left, lets this graph's buffers pile up on top of it.
+	debug.FreeOSMemory()
 	var out evaluate.Features
 	n := d.Len()
 	load := func(i int) (*imaging.Image, error) {
@@ -93,7 +109,7 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 	if err != nil {
 		return out, err
 	}
-	batch := min(evalBatch, n)
+	batch = min(batch, n)
 	g, err := m.Features(model.Shape{batch, first.C, first.H, first.W})
 	if err != nil {
 		return out, err
@@ -114,6 +130,7 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 			return out, fmt.Errorf("dataset %q is unlabeled (image %d); evaluation needs labels", name, i)
 		}
 	}
+	shown := &featureProgress{p: p, name: name, total: n, began: time.Now()}
 	for lo := 0; lo < n; lo += batch {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -134,8 +151,55 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 			return out, fmt.Errorf("features of %q: %w", name, err)
 		}
 		f := g.Output.Value().Data().([]float32) // (B, D)
-		out.Dim = len(f) / batch
+		if out.Data == nil {
+			out.Dim = len(f) / batch
+			out.Data = make([]float32, 0, n*out.Dim) // (N, D)
+		}
 		out.Data = append(out.Data, f[:k*out.Dim]...)
+		shown.update(lo+k, time.Now())
 	}
 	return out, nil
+}
+
+// featureLineEvery is how often feature extraction prints a line when its
+// progress is not shown on a terminal.
+const featureLineEvery = 30 * time.Second
+
+// featureProgress shows how far the extraction of one set's features has
+// got, as training shows its steps: a line redrawn in place on a terminal,
+// otherwise a line every featureLineEvery.
+type featureProgress struct {
+	p            *progress // nil: nothing is shown
+	name         string
+	total        int
+	began, drawn time.Time
+}
+
+// update reports that done of the images are through at time now.
+func (f *featureProgress) update(done int, now time.Time) {
+	p := f.p
+	if p == nil {
+		return
+	}
+	since := f.drawn
+	if since.IsZero() {
+		since = f.began
+	}
+	switch {
+	case p.terminal && done < f.total && now.Sub(since) < 200*time.Millisecond:
+		return
+	case !p.terminal && now.Sub(since) < featureLineEvery:
+		return
+	}
+	f.drawn = now
+	took := now.Sub(f.began)
+	rate := float64(done) / took.Seconds()
+	left := time.Duration(float64(f.total-done) / rate * float64(time.Second)).Round(time.Second)
+	line := fmt.Sprintf("features of %q: %d/%d images  %.1f img/s  %s left", f.name, done, f.total, rate, left)
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+		p.open = true
+		return
+	}
+	fmt.Fprintln(p.w, line)
 }

@@ -559,6 +559,10 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		return fmt.Errorf("%w during evaluation; pretraining finished and %s is written: `sslrun eval %s` runs the evaluations",
 			ErrInterrupted, BackboneFile, r.dir)
 	}
+	// The training graphs go before evaluation, which would otherwise hold
+	// their buffers beside its own (extractFeatures hands them back).
+	t.close()
+	t.graphs = nil
 	prep, err := r.evalPrep(ctx)
 	if err != nil {
 		return nil, evalInterrupted(err)
@@ -693,7 +697,7 @@ func (r *run) evaluate(ctx context.Context, setup *evalSetup) (map[string]EvalRe
 			m = initial
 		}
 		r.progress.say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[init])
-		f, err := extractFeatures(ctx, m, d, name, setup.prep)
+		f, err := extractFeatures(ctx, m, d, name, setup.prep, evalBatchSize(r.exp.Train.BatchSize), r.progress)
 		if err != nil {
 			return f, err
 		}
