@@ -485,3 +485,39 @@ func TestInterruptDuringEvaluation(t *testing.T) {
 		t.Errorf("evaluating after the interruption: %v", err)
 	}
 }
+
+// TestSplitsShareClasses: an evaluation whose test split has other classes
+// than its train split (a class folder missing or renamed, another count)
+// is refused before pretraining, with no run folder left.
+func TestSplitsShareClasses(t *testing.T) {
+	root := t.TempDir()
+	writeFolder(t, filepath.Join(root, "images"), 16)
+	writeFolder(t, filepath.Join(root, "other"), 2)
+	if err := os.Rename(filepath.Join(root, "other", "b"), filepath.Join(root, "other", "c")); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(root, "missing")
+	writeFolder(t, missing, 2)
+	os.RemoveAll(filepath.Join(missing, "a"))
+	tests := []struct{ name, src string }{
+		{"renamed class", strings.Replace(folderSpec, `dataset "image_folder" "test" { path = "images" }`, `dataset "image_folder" "test" { path = "other" }`, 1)},
+		{"missing class", strings.Replace(folderSpec, `dataset "image_folder" "test" { path = "images" }`, `dataset "image_folder" "test" { path = "missing" }`, 1)},
+		{"more classes", strings.Replace(tinySpec, "classes    = 4\n  image_size = 16\n  split", "classes    = 6\n  image_size = 16\n  split", 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			exp, err := spec.Load(filepath.Join(root, "x.hcl"), []byte(tt.src), spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(t.TempDir(), "run")
+			_, err = runner.Run(context.Background(), exp, []byte(tt.src), runner.Options{Out: dir})
+			if err == nil || !strings.Contains(err.Error(), "share their classes") {
+				t.Fatalf("got %v, want the splits' classes refused", err)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the refused run left its folder")
+			}
+		})
+	}
+}

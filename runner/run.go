@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -170,6 +171,9 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (r
 		if cfg.Datasets[name], err = contentHash(d); err != nil {
 			return nil, fmt.Errorf("dataset %q: %w", name, err)
 		}
+	}
+	if err := r.checkSplits(ctx); err != nil {
+		return nil, err
 	}
 	dir, lock, created, err := newFolder(opts.Out, exp.Name)
 	if err != nil {
@@ -442,6 +446,42 @@ func (r *run) datasetNames() []string {
 		}
 	}
 	return names
+}
+
+// checkSplits refuses, before pretraining, an evaluation whose splits do
+// not share their classes: a test label would then mean another class, or
+// none, of the train split's, found only after the whole pretraining.
+func (r *run) checkSplits(ctx context.Context) error {
+	for _, e := range r.p.evaluators {
+		trName, teName := e.eval.Splits()
+		tr, err := r.dataset(ctx, trName)
+		if err != nil {
+			return err
+		}
+		te, err := r.dataset(ctx, teName)
+		if err != nil {
+			return err
+		}
+		trc, tec := tr.Classes(), te.Classes()
+		if tec != nil && !slices.Equal(trc, tec) {
+			return fmt.Errorf("evaluate %s: dataset %q has the classes %s, dataset %q %s; the splits must share their classes in the same order",
+				e.protocol, teName, classList(tec), trName, classList(trc))
+		}
+		for i := range te.Len() {
+			if l := te.Label(i); l >= len(trc) {
+				return fmt.Errorf("evaluate %s: image %d of dataset %q has label %d, but dataset %q has %d classes", e.protocol, i, teName, l, trName, len(trc))
+			}
+		}
+	}
+	return nil
+}
+
+// classList shows class names, the first few of many.
+func classList(c []string) string {
+	if len(c) > 6 {
+		return fmt.Sprintf("[%s ... %s] (%d)", strings.Join(c[:3], " "), c[len(c)-1], len(c))
+	}
+	return fmt.Sprintf("%v", c)
 }
 
 // dataset opens the dataset block name once.
