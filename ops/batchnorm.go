@@ -8,6 +8,9 @@ import (
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types/dtypes"
+	"github.com/gomlx/go-xla/pkg/types/shapes"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -48,7 +51,11 @@ import (
 // the graph runs again: copy it to keep it.
 
 func init() {
-	register("sslrun.batchnorm", "sslrun.batchnorm_grad_params", "sslrun.batchnorm_grad_input")
+	register(
+		bnOp{bnBase{opBase: opBase{"sslrun.batchnorm"}}},
+		bnParamsGradOp{bnBase{opBase: opBase{"sslrun.batchnorm_grad_params"}}},
+		bnInputGradOp{bnBase{opBase: opBase{"sslrun.batchnorm_grad_input"}}},
+	)
 }
 
 // BNStats are one batch-norm layer's running statistics, per channel, and
@@ -317,6 +324,116 @@ func bnChannels(c, size int, f func(ch int)) {
 			f(ch)
 		}
 	})
+}
+
+// ---- lowering ---------------------------------------------------------
+
+// The lowered ops compute in x's dtype (float32) rather than float64: a
+// batch's statistics reduce far fewer terms than a loss. The running
+// statistics are program state (see Lowering.State): the training forward
+// reads Mean, Var and Tracked and sets their new values, so the program
+// returns them; the eval forward and backward only read Mean and Var. Two
+// forwards sharing one BNStats (views of two sizes through one layer)
+// update it one after the other, in the graph's order, as on the CPU.
+
+// bnPrefix names the state inputs of batch-norm statistics.
+const bnPrefix = "batchnorm"
+
+// axes are the axes a per-channel reduction of x runs over.
+func (s *bnState) axes() []int {
+	if len(s.shape) == 2 {
+		return []int{0}
+	}
+	return []int{0, 2, 3}
+}
+
+// lowered returns the values the call normalises with, each (C): mean,
+// inverse standard deviation and, in training, the batch's biased
+// variance; computed by the first of the call's ops to be lowered (from x
+// in training, from the running statistics in eval) and saved for the
+// others.
+func (s *bnState) lowered(l *Lowering, x *stablehlo.Value) (mean, invstd, variance *stablehlo.Value) {
+	if v := l.Saved(s); v != nil {
+		return v[0], v[1], v[2]
+	}
+	c := shapes.Make(l.Out.DType, s.c)
+	if s.training {
+		m := float64(s.count())
+		mean = l.Div(l.Sum(x, s.axes()...), l.Full(m, c))
+		d := l.Sub(x, l.Broadcast(mean, x.Shape(), 1))
+		variance = l.Div(l.Sum(l.Mul(d, d), s.axes()...), l.Full(m, c))
+	} else {
+		mean = l.State(StateKey{s.stats, "mean"}, bnPrefix, c)
+		variance = l.State(StateKey{s.stats, "var"}, bnPrefix, c)
+	}
+	invstd = l.Div(l.Full(1, c), l.Sqrt(l.Add(variance, l.Full(s.stats.Eps, c))))
+	l.Save(s, mean, invstd, variance)
+	return mean, invstd, variance
+}
+
+// lowerUpdate sets the running statistics from the batch's (training):
+// running = (1 - momentum) running + momentum batch, with the unbiased
+// variance, and one more batch tracked.
+func (s *bnState) lowerUpdate(l *Lowering, mean, variance *stablehlo.Value) {
+	st := s.stats
+	c := shapes.Make(l.Out.DType, s.c)
+	m := float64(s.count())
+	keep, mom := l.Full(1-st.Momentum, c), l.Full(st.Momentum, c)
+	for _, f := range []struct {
+		field string
+		batch *stablehlo.Value
+	}{{"mean", mean}, {"var", l.Mul(variance, l.Full(m/(m-1), c))}} {
+		key := StateKey{st, f.field}
+		run := l.State(key, bnPrefix, c)
+		l.SetState(key, l.Add(l.Mul(keep, run), l.Mul(mom, f.batch)))
+	}
+	key := StateKey{st, "tracked"}
+	n := l.State(key, bnPrefix, shapes.Make(dtypes.Int64))
+	l.SetState(key, l.Add(n, l.Const(1, dtypes.Int64)))
+}
+
+// Lower: y = (x - mean) * invstd * gamma + beta, per channel; in training
+// the running statistics are updated.
+func (o bnOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x, gamma, beta := l.In[0], l.In[1], l.In[2] // (N, C[, H, W]), (C), (C)
+	mean, invstd, variance := o.s.lowered(l, x)
+	if o.s.training {
+		o.s.lowerUpdate(l, mean, variance)
+	}
+	s := x.Shape()
+	a := l.Broadcast(l.Mul(invstd, gamma), s, 1)
+	return l.Add(l.Mul(l.Sub(x, l.Broadcast(mean, s, 1)), a), l.Broadcast(beta, s, 1)), l.Err()
+}
+
+// Lower: rows dgamma = Σdy·(x - mean)·invstd and dbeta = Σdy, (2, C).
+func (o bnParamsGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x, dy := l.In[0], l.In[1]
+	mean, invstd, _ := o.s.lowered(l, x)
+	d := l.Sub(x, l.Broadcast(mean, x.Shape(), 1))
+	dgamma := l.Mul(l.Sum(l.Mul(dy, d), o.s.axes()...), invstd) // (C)
+	dbeta := l.Sum(dy, o.s.axes()...)                           // (C)
+	return l.Concat(0, l.Reshape(dgamma, 1, o.s.c), l.Reshape(dbeta, 1, o.s.c)), l.Err()
+}
+
+// Lower: dx = gamma * invstd * (dy - dbeta/M - (x - mean) * invstd *
+// dgamma/M) in training, gamma * invstd * dy in eval.
+func (o bnInputGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	if !o.s.training {
+		gamma, dy := l.In[0], l.In[1]
+		_, invstd, _ := o.s.lowered(l, nil)
+		return l.Mul(dy, l.Broadcast(l.Mul(gamma, invstd), dy.Shape(), 1)), l.Err()
+	}
+	x, gamma, dy, sums := l.In[0], l.In[1], l.In[2], l.In[3] // like x, (C), like x, (2, C)
+	mean, invstd, _ := o.s.lowered(l, x)
+	s := x.Shape()
+	c := shapes.Make(l.Out.DType, o.s.c)
+	m := l.Full(float64(o.s.count()), c)
+	dgamma, dbeta := l.Reshape(l.Rows(sums, 0, 1), o.s.c), l.Reshape(l.Rows(sums, 1, 2), o.s.c)
+	cb := l.Div(dbeta, m)                 // (C)
+	cg := l.Div(l.Mul(dgamma, invstd), m) // (C)
+	d := l.Sub(x, l.Broadcast(mean, s, 1))
+	inner := l.Sub(l.Sub(dy, l.Broadcast(cb, s, 1)), l.Mul(d, l.Broadcast(cg, s, 1)))
+	return l.Mul(l.Broadcast(l.Mul(gamma, invstd), s, 1), inner), l.Err()
 }
 
 // ---- the ops ----------------------------------------------------------

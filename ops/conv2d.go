@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
 	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -47,7 +48,11 @@ import (
 // nodes is valid until the graph runs again (copy it to keep it).
 
 func init() {
-	register("sslrun.conv2d", "sslrun.conv2d_grad_input", "sslrun.conv2d_grad_weight")
+	register(
+		convOp{convBase{opBase: opBase{"sslrun.conv2d"}}},
+		convGradInputOp{convBase{opBase: opBase{"sslrun.conv2d_grad_input"}}},
+		convGradWeightOp{convBase{opBase: opBase{"sslrun.conv2d_grad_weight"}}},
+	)
 }
 
 // Conv2D convolves x (N, C, H, W) with the filters w (O, C, KH, KW), with
@@ -482,6 +487,14 @@ func (o convOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil,
 
 func (convOp) DiffWRT(int) []bool { return []bool{true, true} }
 
+// Lower: one convolution, x (N, C, H, W) by w (O, C, KH, KW), padded by pad
+// on every side.
+func (o convOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	g := o.s
+	pads := [][2]int{{g.pad, g.pad}, {g.pad, g.pad}}
+	return l.Conv(l.In[0], l.In[1], []int{g.stride, g.stride}, nil, nil, pads, "bf01", "oi01", "bf01"), l.Err()
+}
+
 func (o convOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	x, w, err := o.inputs(in, o.s.xs, o.s.ws)
 	if err != nil {
@@ -515,6 +528,22 @@ func (o convOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // convGradInputOp: w (O, C, KH, KW), dy (N, O, OH, OW) -> dx (N, C, H, W).
 type convGradInputOp struct{ convBase }
 
+// Lower: the transposed convolution: dy (N, O, OH, OW) dilated by the
+// stride, convolved with w flipped in space and with its feature axes
+// swapped (O in, C out); padded by KH-1-pad before and by what reaches H
+// after (negative when pad > KH-1: Conv crops), so dx[ih] sums
+// dy[oh]·w[ki] over ih = oh*stride + ki - pad.
+func (o convGradInputOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	g := o.s
+	w, dy := l.In[0], l.In[1]
+	pads := [][2]int{
+		{g.kh - 1 - g.pad, g.h + g.pad - (g.oh-1)*g.stride - 1},
+		{g.kw - 1 - g.pad, g.w + g.pad - (g.ow-1)*g.stride - 1},
+	}
+	wr := l.Reverse(w, 2, 3) // (O, C, KH, KW), flipped
+	return l.Conv(dy, wr, nil, []int{g.stride, g.stride}, nil, pads, "bf01", "io01", "bf01"), l.Err()
+}
+
 func (o convGradInputOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return o.inferShape(in, o.s.ws, o.s.ys, o.s.xs)
 }
@@ -536,6 +565,21 @@ func (o convGradInputOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value
 
 // convGradWeightOp: x (N, C, H, W), dy (N, O, OH, OW) -> dw (O, C, KH, KW).
 type convGradWeightOp struct{ convBase }
+
+// Lower: a convolution over the batch: x with its channels as the batch
+// and its samples as features, dy (N, O, OH, OW) as the kernel dilated by
+// the stride, so dw[o, c, ki] sums x[n, c, oh*stride + ki - pad] dy[n, o,
+// oh] over n and oh; x padded by pad before and by what reaches KH after
+// (negative when the stride skips x's last rows: Conv crops).
+func (o convGradWeightOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	g := o.s
+	x, dy := l.In[0], l.In[1]
+	pads := [][2]int{
+		{g.pad, g.kh + (g.oh-1)*g.stride - g.h - g.pad},
+		{g.pad, g.kw + (g.ow-1)*g.stride - g.w - g.pad},
+	}
+	return l.Conv(x, dy, nil, nil, []int{g.stride, g.stride}, pads, "fb01", "io01", "fb01"), l.Err()
+}
 
 func (o convGradWeightOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return o.inferShape(in, o.s.xs, o.s.ys, o.s.ws)

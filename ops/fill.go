@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"slices"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 func init() {
-	register("sslrun.fill")
+	register(fillOp{opBase: opBase{"sslrun.fill"}})
 }
 
 // Fill returns a float32 node of the given shape whose value fill writes
@@ -76,6 +78,17 @@ func (o fillOp) UsePreallocDo(prealloc G.Value, _ ...G.Value) (G.Value, error) {
 }
 
 func (fillOp) DiffWRT(int) []bool { return []bool{false} }
+
+// Lower: the constant fill writes, made at lowering: one value broadcast
+// when fill writes the same everywhere, else the whole tensor.
+func (o fillOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	buf := make([]float32, o.shape.TotalSize())
+	o.fill(buf)
+	if !slices.ContainsFunc(buf, func(v float32) bool { return v != buf[0] }) {
+		return l.Full(float64(buf[0]), l.Out), l.Err()
+	}
+	return l.Tensor(buf, o.shape...), l.Err()
+}
 
 func (fillOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return G.Nodes{nil}, nil

@@ -67,17 +67,29 @@ var builtins = []string{
 	"gorgonia.maxPoolDiffOp",
 }
 
-// own lists this project's op kinds. An op file adds its kinds here.
-var own = map[string]bool{}
+// own holds an op of each of this project's kinds, by kind. An op file
+// adds its kinds here.
+var own = map[string]G.Op{}
 
-// register records an own op kind; op files call it from init().
-func register(kinds ...string) {
-	for _, k := range kinds {
-		if own[k] {
+// register records own op kinds, an op of each (its configuration does not
+// matter), so that what a kind implements (Lowerer) can be checked without
+// building a graph; op files call it from init().
+func register(ops ...G.Op) {
+	for _, op := range ops {
+		k := KindOf(op)
+		if _, ok := own[k]; ok {
 			panic("ops: kind " + k + " registered twice")
 		}
-		own[k] = true
+		own[k] = op
 	}
+}
+
+// Own returns an op of the own kind kind, configured for no graph: it
+// answers Kind and tells which interfaces the kind implements, nothing
+// more. ok is false for any other kind.
+func Own(kind string) (op G.Op, ok bool) {
+	op, ok = own[kind]
+	return op, ok
 }
 
 // Allowed returns every op kind a training graph may contain, sorted.

@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -15,7 +17,9 @@ import (
 // pass instead of two and no mask tensor, max(x, 0) lowers to one StableHLO
 // maximum, and the backward needs only x.
 
-func init() { register("sslrun.relu", "sslrun.relu_grad") }
+func init() {
+	register(reluOp{opBase: opBase{"sslrun.relu"}}, reluGradOp{opBase: opBase{"sslrun.relu_grad"}})
+}
 
 // ReLU returns max(x, 0) element-wise, for x of any shape.
 func ReLU(x *G.Node) (*G.Node, error) {
@@ -61,6 +65,12 @@ func (o reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) 
 
 func (reluOp) DiffWRT(int) []bool { return []bool{true} }
 
+// Lower: y = max(x, 0).
+func (o reluOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x := l.In[0]
+	return l.Max(x, l.Like(0, x)), l.Err()
+}
+
 // SymDiff: dx = dy where x > 0, else 0.
 func (o reluOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(reluGradOp{opBase{"sslrun.relu_grad"}, o.dims}, in[0], grad)
@@ -81,6 +91,13 @@ func (o reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 func (o reluGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) }
 func (o reluGradOp) Hashcode() uint32      { return hashOf(o) }
+
+// Lower: dx = dy where x > 0, else 0.
+func (o reluGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x, dy := l.In[0], l.In[1]
+	zero := l.Like(0, x)
+	return l.Select(l.Compare(x, types.CompareGT, zero), dy, zero), l.Err()
+}
 
 // Do takes x and dy (same shape) and returns dx.
 func (o reluGradOp) Do(in ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, in...) }

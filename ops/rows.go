@@ -5,6 +5,7 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -16,7 +17,9 @@ import (
 // 256-image batch would get the first view's rows. This op hashes its
 // bounds in full.
 
-func init() { register("sslrun.rows", "sslrun.rows_grad") }
+func init() {
+	register(rowsOp{opBase: opBase{"sslrun.rows"}}, rowsGradOp{opBase: opBase{"sslrun.rows_grad"}})
+}
 
 // Rows returns x[lo:hi] along the first axis, for x of any rank.
 func Rows(x *G.Node, lo, hi int) (*G.Node, error) {
@@ -62,6 +65,11 @@ func (o rowsOp) Do(in ...G.Value) (G.Value, error) {
 
 func (rowsOp) DiffWRT(int) []bool { return []bool{true} }
 
+// Lower: y = x[lo:hi], a slice.
+func (o rowsOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	return l.Rows(l.In[0], o.lo, o.hi), l.Err()
+}
+
 // SymDiff: dx is zero but for rows [lo, hi), which hold dy.
 func (o rowsOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(rowsGradOp{opBase{"sslrun.rows_grad"}, o.dims, o.lo, o.hi}, in[0], grad)
@@ -84,6 +92,14 @@ func (o rowsGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "%s/%d/%d/%d", o.kind, o.dims, o.lo, o.hi)
 }
 func (o rowsGradOp) Hashcode() uint32 { return hashOf(o) }
+
+// Lower: dx is dy padded with lo zero rows before and n-hi after.
+func (o rowsGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	n, dy := l.Out.Dimensions[0], l.In[1]
+	lo, hi := make([]int, o.dims), make([]int, o.dims)
+	lo[0], hi[0] = o.lo, n-o.hi
+	return l.Pad(dy, 0, lo, hi, nil), l.Err()
+}
 
 // Do takes x (for its shape) and dy (hi-lo, ...) and returns dx.
 func (o rowsGradOp) Do(in ...G.Value) (G.Value, error) {
@@ -115,7 +131,7 @@ func ConcatRows(xs ...*G.Node) (*G.Node, error) {
 	return G.ApplyOp(concatRowsOp{opBase{"sslrun.concat_rows"}, xs[0].Dims(), len(xs)}, xs...)
 }
 
-func init() { register("sslrun.concat_rows") }
+func init() { register(concatRowsOp{opBase: opBase{"sslrun.concat_rows"}}) }
 
 type concatRowsOp struct {
 	opBase
@@ -147,6 +163,11 @@ func (o concatRowsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 func (o concatRowsOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d/%d", o.kind, o.dims, o.n) }
 func (o concatRowsOp) Hashcode() uint32      { return hashOf(o) }
+
+// Lower: one concatenate along axis 0.
+func (o concatRowsOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	return l.Concat(0, l.In...), l.Err()
+}
 
 // Do copies the inputs one after another.
 func (o concatRowsOp) Do(in ...G.Value) (G.Value, error) {

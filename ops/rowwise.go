@@ -7,6 +7,8 @@ import (
 	"math"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -16,9 +18,9 @@ import (
 
 func init() {
 	register(
-		"sslrun.l2normalize", "sslrun.l2normalize_grad",
-		"sslrun.masked_logsumexp", "sslrun.masked_logsumexp_grad",
-		"sslrun.stop_gradient",
+		l2NormOp{opBase{"sslrun.l2normalize"}}, l2NormGradOp{opBase{"sslrun.l2normalize_grad"}},
+		lseOp{opBase{"sslrun.masked_logsumexp"}}, lseGradOp{opBase{"sslrun.masked_logsumexp_grad"}},
+		stopGradOp{opBase: opBase{"sslrun.stop_gradient"}},
 	)
 }
 
@@ -146,6 +148,14 @@ func rowNorm(row []float32) float64 {
 
 func (l2NormOp) DiffWRT(int) []bool { return []bool{true} }
 
+// Lower: y = x / max(||x||, eps), row by row.
+func (o l2NormOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x := l.In[0]                          // (N, D)
+	norm := l.Sqrt(l.Sum(l.Mul(x, x), 1)) // (N)
+	norm = l.Max(norm, l.Like(l2Eps, norm))
+	return l.Div(x, l.Broadcast(norm, x.Shape(), 0)), l.Err()
+}
+
 // SymDiff: dx = (dy - y <y, dy>) / ||x|| for rows above eps, dy / eps below.
 func (o l2NormOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(l2NormGradOp{opBase{"sslrun.l2normalize_grad"}}, in[0], out, grad)
@@ -154,7 +164,18 @@ func (o l2NormOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 type l2NormGradOp struct{ opBase }
 
-func (l2NormGradOp) Arity() int    { return 3 }
+func (l2NormGradOp) Arity() int { return 3 }
+
+// Lower: dx = (dy - y <y, dy>) / ||x|| for rows above eps, dy / eps below.
+func (o l2NormGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x, y, dy := l.In[0], l.In[1], l.In[2] // (N, D)
+	s := x.Shape()
+	norm := l.Broadcast(l.Sqrt(l.Sum(l.Mul(x, x), 1)), s, 0) // (N, D)
+	dot := l.Broadcast(l.Sum(l.Mul(y, dy), 1), s, 0)         // (N, D)
+	above := l.Div(l.Sub(dy, l.Mul(y, dot)), norm)           // (N, D)
+	below := l.Div(dy, l.Like(l2Eps, dy))                    // (N, D)
+	return l.Select(l.Compare(norm, types.CompareGT, l.Like(l2Eps, norm)), above, below), l.Err()
+}
 func (l2NormGradOp) Type() hm.Type { return hm.NewFnType(matType(), matType(), matType(), matType()) }
 func (o l2NormGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return shapeOf(o.kind, in[0], 2)
@@ -248,6 +269,19 @@ func (o lseOp) Do(in ...G.Value) (G.Value, error) {
 
 func (lseOp) DiffWRT(int) []bool { return []bool{true, false} }
 
+// Lower: out_i = m_i + log sum_j mask_ij exp(x_ij - m_i), m_i the largest
+// unmasked x_ij (-Inf for an empty mask, which gives -Inf); masked terms
+// are selected away, not multiplied by 0, so that exp's overflow there
+// cannot make a NaN.
+func (o lseOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x, mask := l.In[0], l.In[1] // (N, M)
+	on := l.Compare(mask, types.CompareNE, l.Like(0, mask))
+	m := l.ReduceMax(l.Select(on, x, l.Like(negInf, x)), 1) // (N)
+	e := l.Mul(mask, l.Exp(l.Sub(x, l.Broadcast(m, x.Shape(), 0))))
+	sum := l.Sum(l.Select(on, e, l.Like(0, e)), 1) // (N)
+	return l.Add(m, l.Log(sum)), l.Err()
+}
+
 // SymDiff: dx_ij = dout_i mask_ij exp(x_ij - out_i), the masked softmax.
 func (o lseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(lseGradOp{opBase{"sslrun.masked_logsumexp_grad"}}, in[0], in[1], out, grad)
@@ -257,6 +291,15 @@ func (o lseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 type lseGradOp struct{ opBase }
 
 func (lseGradOp) Arity() int { return 4 }
+
+// Lower: dx_ij = dout_i mask_ij exp(x_ij - out_i) where mask_ij != 0, else 0.
+func (o lseGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x, mask, out, dout := l.In[0], l.In[1], l.In[2], l.In[3] // (N, M), (N, M), (N), (N)
+	s := x.Shape()
+	g := l.Mul(l.Broadcast(dout, s, 0), l.Mul(mask, l.Exp(l.Sub(x, l.Broadcast(out, s, 0))))) // (N, M)
+	on := l.Compare(mask, types.CompareNE, l.Like(0, mask))
+	return l.Select(on, g, l.Like(0, g)), l.Err()
+}
 func (lseGradOp) Type() hm.Type {
 	return hm.NewFnType(matType(), matType(), vecType(), vecType(), matType())
 }
@@ -322,6 +365,9 @@ func (o stopGradOp) Hashcode() uint32 {
 }
 
 func (stopGradOp) DiffWRT(int) []bool { return []bool{false} }
+
+// Lower: x itself; the gradient is cut when the graph is built.
+func (o stopGradOp) Lower(l *Lowering) (*stablehlo.Value, error) { return l.In[0], nil }
 
 func (stopGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return G.Nodes{nil}, nil

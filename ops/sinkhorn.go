@@ -7,6 +7,9 @@ import (
 	"sync"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types/dtypes"
+	"github.com/gomlx/go-xla/pkg/types/shapes"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -15,7 +18,7 @@ import (
 // one graph like any other: the codes of a view are computed from its
 // prototype scores in the same run that uses them.
 
-func init() { register("sslrun.sinkhorn") }
+func init() { register(sinkhornOp{opBase: opBase{"sslrun.sinkhorn"}}) }
 
 // SinkhornCodes returns the codes (B, K) of prototype scores (B, K) by iters
 // Sinkhorn-Knopp iterations at temperature eps (see Sinkhorn). No gradient
@@ -95,6 +98,42 @@ func (o sinkhornOp) Do(in ...G.Value) (G.Value, error) {
 func (sinkhornOp) DiffWRT(int) []bool { return []bool{false} }
 
 func (sinkhornOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) { return G.Nodes{nil}, nil }
+
+// Lower: Sinkhorn's iterations unrolled, in float64 as Run computes
+// them. A queue with rows when the graph is lowered makes a program input
+// of its scores (R, K), state the program reads (named
+// sinkhorn_queue<n>_scores), stacked before the batch's; a queue without
+// rows is left out, as Do leaves it.
+func (o sinkhornOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	scores := l.In[0] // (B, K)
+	b, k := l.Out.Dimensions[0], l.Out.Dimensions[1]
+	q := l.Convert(scores, dtypes.Float64)
+	r := 0
+	if o.queue != nil && o.queue.Rows > 0 {
+		r = o.queue.Rows
+		queued := l.State(StateKey{o.queue, "scores"}, "sinkhorn_queue", shapes.Make(l.Out.DType, r, k))
+		q = l.Concat(0, l.Convert(queued, dtypes.Float64), q) // (R+B, K)
+	}
+	n := r + b
+	s := shapes.Make(dtypes.Float64, n, k)
+	// Q = exp((scores - max) / eps), divided by its sum.
+	q = l.Exp(l.Div(l.Sub(q, l.Broadcast(l.ReduceMax(q, 0, 1), s)), l.Full(o.eps, s)))
+	q = l.Div(q, l.Broadcast(l.Sum(q, 0, 1), s))
+	cols := l.Sum(q, 0) // (K): sums over the batch, per prototype
+	for it := range o.iters {
+		// Prototypes to 1/K, then images to 1/B; the last scaling makes
+		// each image's codes sum to 1 instead.
+		q = l.Mul(q, l.Broadcast(l.Div(l.Like(1, cols), l.Mul(cols, l.Like(float64(k), cols))), s, 1))
+		rows := l.Sum(q, 1) // (R+B)
+		if it == o.iters-1 {
+			q = l.Div(q, l.Broadcast(rows, s, 0))
+			break
+		}
+		q = l.Div(q, l.Broadcast(l.Mul(rows, l.Like(float64(n), rows)), s, 0))
+		cols = l.Sum(q, 0)
+	}
+	return l.Convert(l.Rows(q, r, n), l.Out.DType), l.Err()
+}
 
 // Sinkhorn is facebookresearch/swav's distributed_sinkhorn on one process:
 // scores (B, K) row-major give Q = exp(scores / eps) as (K, B), divided by

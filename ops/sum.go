@@ -5,6 +5,8 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types/dtypes"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -17,7 +19,9 @@ import (
 // is exact either way (every element gets the upstream value), so only the
 // reported value changes.
 
-func init() { register("sslrun.sum", "sslrun.sum_grad") }
+func init() {
+	register(sumOp{opBase: opBase{"sslrun.sum"}}, sumGradOp{opBase: opBase{"sslrun.sum_grad"}})
+}
 
 // Sum returns the sum of every element of x (any shape) as a scalar,
 // accumulated in float64 and rounded to float32 once.
@@ -56,6 +60,17 @@ func (o sumOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) 
 func (o sumOp) Hashcode() uint32      { return hashOf(o) }
 
 func (sumOp) DiffWRT(int) []bool { return []bool{true} }
+
+// Lower: converted to float64, reduced over every axis, rounded back once,
+// as Do accumulates.
+func (o sumOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	x := l.In[0]
+	axes := make([]int, o.dims)
+	for i := range axes {
+		axes[i] = i
+	}
+	return l.Convert(l.Sum(l.Convert(x, dtypes.Float64), axes...), l.Out.DType), l.Err()
+}
 
 // SymDiff: dx_i = dy for every element.
 func (o sumOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
@@ -104,6 +119,12 @@ func (o sumGradOp) Do(in ...G.Value) (G.Value, error) {
 
 func (o sumGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s/%d", o.kind, o.dims) }
 func (o sumGradOp) Hashcode() uint32      { return hashOf(o) }
+
+// Lower: dy broadcast to x's shape.
+func (o sumGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	dy := l.Reshape(l.In[1]) // a scalar, whatever its rank of size 1
+	return l.Broadcast(dy, l.Out), l.Err()
+}
 
 func (sumGradOp) DiffWRT(int) []bool { return []bool{false, false} }
 
