@@ -140,7 +140,10 @@ func dotGeneralOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error) 
 		contracting[i] = lhs.Shape[d]
 	}
 	dtype := st.outTypes[0].dtype
-	out := newTensor(dtype, shape)
+	out, err := st.result(0, dtype, shape)
+	if err != nil {
+		return nil, err
+	}
 	li := make([]int, len(lhs.Shape))
 	ri := make([]int, len(rhs.Shape))
 	forEach(shape, func(idx []int) {
@@ -416,7 +419,10 @@ func convolutionOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error)
 		shape[cd.outSpatial[s]] = outSpatial[s]
 	}
 	dtype := st.outTypes[0].dtype
-	out := newTensor(dtype, shape)
+	out, err := st.result(0, dtype, shape)
+	if err != nil {
+		return nil, err
+	}
 	kernelSpatial := make([]int, ns)
 	for s := range ns {
 		kernelSpatial[s] = rhs.Shape[cd.kSpatial[s]]

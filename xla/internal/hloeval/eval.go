@@ -162,7 +162,24 @@ func regionResultTypes(region *function) []string {
 	return types
 }
 
+// result allocates result i of st once its computed type is known to be
+// the declared one, so that attributes giving an absurd shape fail before
+// anything that size is allocated.
+func (st *statement) result(i int, dtype string, shape []int) (*Tensor, error) {
+	if i >= len(st.outTypes) {
+		return nil, fmt.Errorf("computes at least %d results, but the statement declares %d", i+1, len(st.outTypes))
+	}
+	if want := st.outTypes[i]; want.dtype != dtype || !slices.Equal(want.shape, shape) {
+		return nil, fmt.Errorf("computes %s for result %d (%%%s), but the statement declares %s",
+			typeString(dtype, shape), i, st.results[i], want)
+	}
+	return newTensor(dtype, shape), nil
+}
+
 // attribute accessors
+
+// maxAttrElements bounds the integer lists an attribute may hold.
+const maxAttrElements = 1 << 16
 
 // attrOf returns the attribute name of st, or an error if it is missing.
 func (st *statement) attrOf(name string) (*attr, error) {
@@ -188,7 +205,10 @@ func (st *statement) ints(name string, def []int) ([]int, error) {
 	case attrArray:
 		xs = a.nums
 	case attrDense:
-		xs = a.dense.F
+		var err error
+		if xs, err = a.denseValues(maxAttrElements); err != nil {
+			return nil, err
+		}
 	case attrList:
 		for _, e := range a.list {
 			if e.kind != attrNumber {
@@ -221,7 +241,10 @@ func (st *statement) bools(name string, n int) ([]bool, error) {
 	}
 	xs := a.nums
 	if a.kind == attrDense {
-		xs = a.dense.F
+		var err error
+		if xs, err = a.denseValues(maxAttrElements); err != nil {
+			return nil, err
+		}
 	}
 	if len(xs) != n {
 		return nil, fmt.Errorf("attribute %s at %s has %d elements, want %d", name, a.pos, len(xs), n)
@@ -271,8 +294,12 @@ func (st *statement) padding(name string, rank int) ([][2]int, error) {
 	if a.kind != attrDense || !slices.Equal(a.dense.Shape, []int{rank, 2}) {
 		return nil, fmt.Errorf("attribute %s at %s: want a dense tensor<%dx2xi64>", name, a.pos, rank)
 	}
+	xs, err := a.denseValues(2 * rank)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
-		out[i] = [2]int{int(a.dense.F[2*i]), int(a.dense.F[2*i+1])}
+		out[i] = [2]int{int(xs[2*i]), int(xs[2*i+1])}
 	}
 	return out, nil
 }

@@ -82,7 +82,8 @@ type attr struct {
 	text   string    // attrNumber: the number as written; attrString; attrOpaque: the dialect name
 	nums   []float64 // attrArray
 	list   []*attr   // attrList
-	dense  *Tensor   // attrDense
+	dense  *Tensor   // attrDense; a splat holds its one value only
+	splat  bool      // attrDense: every element is dense.F[0]
 	tokens []token   // attrOpaque: the tokens between < and >
 }
 
@@ -567,6 +568,10 @@ func (p *parser) tensorType() (valueType, error) {
 	return parseTensorType(t)
 }
 
+// maxElements bounds the size of a tensor type, far above anything the
+// evaluator could hold.
+const maxElements = 1 << 32
+
 // parseTensorType interprets the inside of tensor<...>.
 func parseTensorType(t token) (valueType, error) {
 	parts := strings.Split(t.text, "x")
@@ -587,6 +592,13 @@ func parseTensorType(t token) (valueType, error) {
 	}
 	if vt.shape == nil {
 		vt.shape = []int{}
+	}
+	n := 1
+	for _, d := range vt.shape {
+		if d > 0 && n > maxElements/d {
+			return valueType{}, errorf(t, "tensor<%s> has more than %d elements", t.text, maxElements)
+		}
+		n *= d
 	}
 	return vt, nil
 }
@@ -800,7 +812,6 @@ func (p *parser) denseAttr() (*attr, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := newTensor(typ.dtype, typ.shape)
 	for _, e := range elems {
 		if nested && e.depth != len(dims) {
 			return nil, errorf(e.tok, "dense element at nesting depth %d, want %d", e.depth, len(dims))
@@ -812,16 +823,16 @@ func (p *parser) denseAttr() (*attr, error) {
 		if err != nil {
 			return nil, err
 		}
-		for i := range out.F {
-			out.F[i] = x
-		}
+		splat := &Tensor{DType: typ.dtype, Shape: typ.shape, F: []float64{x}}
+		return &attr{kind: attrDense, pos: start.pos, dense: splat, splat: true}, nil
 	default:
 		if !equalInts(dims, typ.shape) {
 			return nil, errorf(typTok, "dense literal has dimensions %v but its type is %s", dims, typ)
 		}
-		if len(elems) != len(out.F) {
-			return nil, errorf(typTok, "dense literal has %d elements but its type %s holds %d", len(elems), typ, len(out.F))
+		if len(elems) != size(typ.shape) {
+			return nil, errorf(typTok, "dense literal has %d elements but its type %s holds %d", len(elems), typ, size(typ.shape))
 		}
+		out := newTensor(typ.dtype, typ.shape)
 		for i, e := range elems {
 			x, err := denseElement(e.tok, typ.dtype)
 			if err != nil {
@@ -829,8 +840,25 @@ func (p *parser) denseAttr() (*attr, error) {
 			}
 			out.F[i] = x
 		}
+		return &attr{kind: attrDense, pos: start.pos, dense: out}, nil
 	}
-	return &attr{kind: attrDense, pos: start.pos, dense: out}, nil
+}
+
+// denseValues returns the elements of a dense attribute in row-major
+// order, expanding a splat, or an error when there are more than limit.
+func (a *attr) denseValues(limit int) ([]float64, error) {
+	n := size(a.dense.Shape)
+	if n > limit {
+		return nil, fmt.Errorf("dense attribute at %s has %d elements, more than the %d expected", a.pos, n, limit)
+	}
+	if !a.splat {
+		return a.dense.F, nil
+	}
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = a.dense.F[0]
+	}
+	return xs, nil
 }
 
 func equalInts(a, b []int) bool {

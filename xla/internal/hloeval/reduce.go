@@ -33,16 +33,19 @@ func splitInputsInits(st *statement, in []*Tensor) (inputs, inits []*Tensor, bod
 	return inputs, inits, st.regions[0], nil
 }
 
-// reductionResults makes the tensors that hold a reduction's results, one per body
-// result, of the body's element types.
-func reductionResults(body *function, n int, shape []int) ([]*Tensor, error) {
+// reductionResults makes the tensors that hold a reduction's results, one
+// per body result, of the body's element types.
+func reductionResults(st *statement, body *function, n int, shape []int) ([]*Tensor, error) {
 	types := regionResultTypes(body)
 	if len(types) != n {
 		return nil, fmt.Errorf("body ^%s returns %d values, want %d", body.name, len(types), n)
 	}
 	outs := make([]*Tensor, n)
 	for i, t := range types {
-		outs[i] = newTensor(t, shape)
+		var err error
+		if outs[i], err = st.result(i, t, shape); err != nil {
+			return nil, err
+		}
 	}
 	return outs, nil
 }
@@ -74,7 +77,7 @@ func reduceOp(ev *evaluator, st *statement, in []*Tensor) ([]*Tensor, error) {
 	for i, d := range dims {
 		reduced[i] = inShape[d]
 	}
-	outs, err := reductionResults(body, n, shape)
+	outs, err := reductionResults(st, body, n, shape)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +213,7 @@ func reduceWindowOp(ev *evaluator, st *statement, in []*Tensor) ([]*Tensor, erro
 		return nil, err
 	}
 	shape := w.outShape(inShape)
-	outs, err := reductionResults(body, n, shape)
+	outs, err := reductionResults(st, body, n, shape)
 	if err != nil {
 		return nil, err
 	}

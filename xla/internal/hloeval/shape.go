@@ -39,8 +39,15 @@ func constantOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error) {
 	if a.kind != attrDense {
 		return nil, fmt.Errorf("attribute value at %s: want a dense<...> literal", a.pos)
 	}
-	out := newTensor(a.dense.DType, a.dense.Shape)
-	copy(out.F, a.dense.F)
+	out, err := st.result(0, a.dense.DType, a.dense.Shape)
+	if err != nil {
+		return nil, err
+	}
+	xs, err := a.denseValues(len(out.F))
+	if err != nil {
+		return nil, err
+	}
+	copy(out.F, xs)
 	return []*Tensor{out}, nil
 }
 
@@ -358,7 +365,10 @@ func padOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error) {
 			return nil, fmt.Errorf("padding leaves dimension %d with size %d", d, shape[d])
 		}
 	}
-	out := newTensor(x.DType, shape)
+	out, err := st.result(0, x.DType, shape)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out.F {
 		out.F[i] = pv.F[0]
 	}
