@@ -190,16 +190,13 @@ func (e *estimator) cheap(ctx context.Context) error {
 
 	names := []string{e.exp.Train.Dataset}
 	if !e.opts.Bench {
-		for _, ev := range e.exp.Evaluate {
-			ee, err := registry.New[evaluate.Evaluator](ev.ID, ev.Params)
-			if err != nil {
-				return fmt.Errorf("evaluate %s: %w", ev.ID, err)
-			}
-			tr, te := ee.Splits()
-			for _, n := range []string{tr, te} {
-				if !slices.Contains(names, n) {
-					names = append(names, n)
-				}
+		splits, _, err := evalSplits(e.exp)
+		if err != nil {
+			return err
+		}
+		for _, n := range splits {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
 			}
 		}
 	}
@@ -316,20 +313,9 @@ func (e *estimator) evaluation(m *model.Model, params int64) error {
 	}
 	e.plan.add(Other, addSat(f.Total(), imageBytes(eb, s)), "evaluation graph (%d images)", eb)
 	dim := int64(g.Output.Shape()[1])
-	baseline := map[string]bool{}
-	var names []string
-	for _, ev := range e.exp.Evaluate {
-		ee, err := registry.New[evaluate.Evaluator](ev.ID, ev.Params)
-		if err != nil {
-			return fmt.Errorf("evaluate %s: %w", ev.ID, err)
-		}
-		tr, te := ee.Splits()
-		for _, n := range []string{tr, te} {
-			if !slices.Contains(names, n) {
-				names = append(names, n)
-			}
-			baseline[n] = baseline[n] || ee.Baseline()
-		}
+	names, baseline, err := evalSplits(e.exp)
+	if err != nil {
+		return err
 	}
 	var features int64
 	anyBaseline := false
@@ -443,4 +429,24 @@ func quadratic(xs, ys [3]float64, x float64) int64 {
 		return math.MaxInt64
 	}
 	return int64(y)
+}
+
+// evalSplits are the datasets the evaluate blocks read, without repeats,
+// and whether any block scores one at initialisation too.
+func evalSplits(exp *spec.Experiment) (names []string, baseline map[string]bool, err error) {
+	baseline = map[string]bool{}
+	for _, ev := range exp.Evaluate {
+		ee, err := registry.New[evaluate.Evaluator](ev.ID, ev.Params)
+		if err != nil {
+			return nil, nil, fmt.Errorf("evaluate %s: %w", ev.ID, err)
+		}
+		tr, te := ee.Splits()
+		for _, n := range []string{tr, te} {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+			baseline[n] = baseline[n] || ee.Baseline()
+		}
+	}
+	return names, baseline, nil
 }
