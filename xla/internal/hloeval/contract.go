@@ -144,31 +144,37 @@ func dotGeneralOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error) 
 	if err != nil {
 		return nil, err
 	}
-	li := make([]int, len(lhs.Shape))
-	ri := make([]int, len(rhs.Shape))
+	lst, rst := strides(lhs.Shape), strides(rhs.Shape)
+	// The flat offsets, in lhs and in rhs, of every contracting index.
+	type pair struct{ l, r int }
+	var pairs []pair
+	forEach(contracting, func(c []int) {
+		var p pair
+		for i := range c {
+			p.l += c[i] * lst[lc[i]]
+			p.r += c[i] * rst[rc[i]]
+		}
+		pairs = append(pairs, p)
+	})
 	forEach(shape, func(idx []int) {
-		k := 0
+		l, r, k := 0, 0, 0
 		for i := range lb {
-			li[lb[i]] = idx[k]
-			ri[rb[i]] = idx[k]
+			l += idx[k] * lst[lb[i]]
+			r += idx[k] * rst[rb[i]]
 			k++
 		}
 		for _, d := range lf {
-			li[d] = idx[k]
+			l += idx[k] * lst[d]
 			k++
 		}
 		for _, d := range rf {
-			ri[d] = idx[k]
+			r += idx[k] * rst[d]
 			k++
 		}
 		sum := 0.0
-		forEach(contracting, func(c []int) {
-			for i := range c {
-				li[lc[i]] = c[i]
-				ri[rc[i]] = c[i]
-			}
-			sum += lhs.at(li) * rhs.at(ri)
-		})
+		for _, p := range pairs {
+			sum += lhs.F[l+p.l] * rhs.F[r+p.r]
+		}
 		out.F[flat(idx, shape)] = roundTo(dtype, sum)
 	})
 	return []*Tensor{out}, nil
@@ -343,7 +349,7 @@ func convolutionOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error)
 	if len(cd.inSpatial) != ns {
 		return nil, fmt.Errorf("dimension_numbers has %d spatial dimensions, operands have rank %d", len(cd.inSpatial), rank)
 	}
-	strides, err := st.ints("window_strides", ones(ns))
+	windowStrides, err := st.ints("window_strides", ones(ns))
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +364,7 @@ func convolutionOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error)
 	for _, c := range []struct {
 		name string
 		xs   []int
-	}{{"window_strides", strides}, {"lhs_dilation", lhsDil}, {"rhs_dilation", rhsDil}} {
+	}{{"window_strides", windowStrides}, {"lhs_dilation", lhsDil}, {"rhs_dilation", rhsDil}} {
 		if err := checkLen(c.name, c.xs, ns); err != nil {
 			return nil, err
 		}
@@ -409,7 +415,7 @@ func convolutionOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error)
 		if padded < window {
 			outSpatial[s] = 0
 		} else {
-			outSpatial[s] = (padded-window)/strides[s] + 1
+			outSpatial[s] = (padded-window)/windowStrides[s] + 1
 		}
 	}
 	shape := make([]int, rank)
@@ -427,33 +433,42 @@ func convolutionOp(_ *evaluator, st *statement, in []*Tensor) ([]*Tensor, error)
 	for s := range ns {
 		kernelSpatial[s] = rhs.Shape[cd.kSpatial[s]]
 	}
-	li := make([]int, rank)
-	ri := make([]int, rank)
+	lst, rst := strides(lhs.Shape), strides(rhs.Shape)
+	// A tap is one kernel position whose input element exists (is neither
+	// padding nor a dilation hole), as flat offsets into lhs and rhs of its
+	// spatial coordinates.
+	type tap struct{ l, r int }
+	var taps []tap
 	forEach(shape, func(idx []int) {
+		taps = taps[:0]
+		forEach(kernelSpatial, func(k []int) {
+			var t tap
+			for s := range ns {
+				kk := k[s]
+				if reversal[s] {
+					kk = kernelSpatial[s] - 1 - k[s]
+				}
+				p := idx[cd.outSpatial[s]]*windowStrides[s] + kk*rhsDil[s] - pad[s][0]
+				if p < 0 || p%lhsDil[s] != 0 || p/lhsDil[s] >= lhs.Shape[cd.inSpatial[s]] {
+					return
+				}
+				t.l += p / lhsDil[s] * lst[cd.inSpatial[s]]
+				t.r += k[s] * rst[cd.kSpatial[s]]
+			}
+			taps = append(taps, t)
+		})
 		n, o := idx[cd.outBatch], idx[cd.outFeature]
 		g := o / (kOut / fgc)
 		h := o / (kOut / bgc)
-		li[cd.inBatch] = h*outBatch + n
-		ri[cd.kOut] = o
+		lBase := (h*outBatch + n) * lst[cd.inBatch]
+		rBase := o * rst[cd.kOut]
 		sum := 0.0
 		for i := range kIn {
-			li[cd.inFeature] = g*kIn + i
-			ri[cd.kIn] = i
-			forEach(kernelSpatial, func(k []int) {
-				for s := range ns {
-					ri[cd.kSpatial[s]] = k[s]
-					kk := k[s]
-					if reversal[s] {
-						kk = kernelSpatial[s] - 1 - k[s]
-					}
-					p := idx[cd.outSpatial[s]]*strides[s] + kk*rhsDil[s] - pad[s][0]
-					if p < 0 || p%lhsDil[s] != 0 || p/lhsDil[s] >= lhs.Shape[cd.inSpatial[s]] {
-						return
-					}
-					li[cd.inSpatial[s]] = p / lhsDil[s]
-				}
-				sum += lhs.at(li) * rhs.at(ri)
-			})
+			l := lBase + (g*kIn+i)*lst[cd.inFeature]
+			r := rBase + i*rst[cd.kIn]
+			for _, t := range taps {
+				sum += lhs.F[l+t.l] * rhs.F[r+t.r]
+			}
 		}
 		out.F[flat(idx, shape)] = roundTo(dtype, sum)
 	})

@@ -44,7 +44,7 @@ func (m *Module) Run(inputs ...*Tensor) ([]*Tensor, error) {
 		args[i] = c
 	}
 	ev := &evaluator{m: m}
-	outs, err := ev.call(main, args, nil)
+	outs, err := ev.call(main, args)
 	if err != nil {
 		return nil, fmt.Errorf("hloeval: %w", err)
 	}
@@ -61,51 +61,32 @@ func (m *Module) Run(inputs ...*Tensor) ([]*Tensor, error) {
 	return outs, nil
 }
 
-// env holds the values defined so far in a function, and sees those of the
-// function whose op holds it as a region.
-type env struct {
-	parent *env
-	values map[string]*Tensor
-}
-
-func (e *env) lookup(name string) *Tensor {
-	for ; e != nil; e = e.parent {
-		if t, ok := e.values[name]; ok {
-			return t
-		}
-	}
-	return nil
-}
-
 // call runs f on args and returns the values of its return statement.
-func (ev *evaluator) call(f *function, args []*Tensor, parent *env) ([]*Tensor, error) {
-	e := &env{parent: parent, values: make(map[string]*Tensor, len(f.params)+len(f.body))}
+// Each value lives in the slot the parser numbered it with.
+func (ev *evaluator) call(f *function, args []*Tensor) ([]*Tensor, error) {
+	vals := make([]*Tensor, f.slots)
 	for i, p := range f.params {
 		if !p.typ.matches(args[i]) {
 			return nil, fmt.Errorf("%s: argument %%%s of ^%s is %s, declared %s", f.pos, p.name, f.name, args[i], p.typ)
 		}
-		e.values[p.name] = args[i]
+		vals[i] = args[i]
 	}
 	for _, st := range f.body {
-		in := make([]*Tensor, len(st.operands))
-		for i, name := range st.operands {
-			in[i] = e.lookup(name)
-			if in[i] == nil {
-				return nil, fmt.Errorf("line %s: %s: value %%%s is not defined", st.pos, st.op, name)
-			}
+		in := make([]*Tensor, len(st.operandSlots))
+		for i, slot := range st.operandSlots {
+			in[i] = vals[slot]
 			if !st.inTypes[i].matches(in[i]) {
 				return nil, fmt.Errorf("line %s: %s: operand %d (%%%s) is %s, but the statement declares %s",
-					st.pos, st.op, i, name, in[i], st.inTypes[i])
+					st.pos, st.op, i, st.operands[i], in[i], st.inTypes[i])
 			}
 		}
 		if isReturn(st.op) {
 			return in, nil
 		}
-		op := opTable[st.op]
-		if op == nil {
+		if st.eval == nil {
 			return nil, fmt.Errorf("line %s: op %s is not supported by hloeval", st.pos, st.op)
 		}
-		outs, err := op(ev, st, in)
+		outs, err := st.eval(ev, st, in)
 		if err != nil {
 			return nil, fmt.Errorf("line %s: %s: %w", st.pos, st.op, err)
 		}
@@ -117,7 +98,7 @@ func (ev *evaluator) call(f *function, args []*Tensor, parent *env) ([]*Tensor, 
 				return nil, fmt.Errorf("line %s: %s computes %s for result %d (%%%s), but the statement declares %s",
 					st.pos, st.op, out, i, st.results[i], st.outTypes[i])
 			}
-			e.values[st.results[i]] = out
+			vals[st.resultSlots[i]] = out
 		}
 	}
 	return nil, fmt.Errorf("%s: function %s has no return", f.pos, f.name)
@@ -137,7 +118,7 @@ func (ev *evaluator) apply(region *function, args ...float64) ([]float64, error)
 		}
 		ts[i] = &Tensor{DType: p.dtype, Shape: []int{}, F: []float64{roundTo(p.dtype, x)}}
 	}
-	outs, err := ev.call(region, ts, nil)
+	outs, err := ev.call(region, ts)
 	if err != nil {
 		return nil, err
 	}

@@ -46,19 +46,23 @@ type function struct {
 	params  []param
 	results []valueType // declared for func.func only
 	body    []*statement
+	slots   int // how many values the function defines, parameters included
 	pos     pos
 }
 
 // statement is one op: results = "op"(operands) ({regions}) {attrs} : type.
 type statement struct {
-	op       string
-	results  []string
-	operands []string
-	regions  []*function
-	attrs    map[string]*attr
-	inTypes  []valueType
-	outTypes []valueType
-	pos      pos
+	op           string
+	eval         opFunc // nil for an op hloeval does not support
+	results      []string
+	resultSlots  []int
+	operands     []string
+	operandSlots []int
+	regions      []*function
+	attrs        map[string]*attr
+	inTypes      []valueType
+	outTypes     []valueType
+	pos          pos
 }
 
 // attrKind classifies an attribute value.
@@ -261,7 +265,7 @@ func (p *parser) funcDef() (*function, error) {
 		return nil, err
 	}
 	f := &function{name: name.text, pos: start.pos}
-	scope := newScope(nil)
+	scope := newScope()
 	if f.params, err = p.params(scope, true); err != nil {
 		return nil, err
 	}
@@ -277,36 +281,36 @@ func (p *parser) funcDef() (*function, error) {
 	if f.body, err = p.body(scope); err != nil {
 		return nil, err
 	}
+	f.slots = len(scope.slots)
 	if err := p.punct("}"); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-// scope tracks which values are defined, to reject uses before definition.
+// scope numbers the values of one function as they are defined, so that
+// each is held in a slot at run time, and rejects uses before definition.
 type scope struct {
-	parent *scope
-	names  map[string]bool
+	slots map[string]int
 }
 
-func newScope(parent *scope) *scope { return &scope{parent: parent, names: map[string]bool{}} }
+func newScope() *scope { return &scope{slots: map[string]int{}} }
 
-func (s *scope) defined(name string) bool {
-	for ; s != nil; s = s.parent {
-		if s.names[name] {
-			return true
-		}
-	}
-	return false
+// slot returns the slot of a defined value.
+func (s *scope) slot(name string) (int, bool) {
+	i, ok := s.slots[name]
+	return i, ok
 }
 
-// define adds a name, failing at t if it is already defined.
-func (s *scope) define(t token) error {
-	if s.defined(t.text) {
-		return errorf(t, "value %%%s defined twice", t.text)
+// define gives a new value the next slot, failing at t if the name is
+// already defined.
+func (s *scope) define(t token) (int, error) {
+	if _, ok := s.slots[t.text]; ok {
+		return 0, errorf(t, "value %%%s defined twice", t.text)
 	}
-	s.names[t.text] = true
-	return nil
+	i := len(s.slots)
+	s.slots[t.text] = i
+	return i, nil
 }
 
 // params := '(' [ %name ':' type [dict] {',' ...} ] ')'
@@ -325,7 +329,7 @@ func (p *parser) params(sc *scope, allowAttrs bool) ([]param, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := sc.define(name); err != nil {
+		if _, err := sc.define(name); err != nil {
 			return nil, err
 		}
 		if err := p.punct(":"); err != nil {
@@ -439,10 +443,12 @@ func (p *parser) statement(sc *scope) (*statement, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !sc.defined(v.text) {
+		slot, ok := sc.slot(v.text)
+		if !ok {
 			return nil, errorf(v, "value %%%s is used before it is defined", v.text)
 		}
 		st.operands = append(st.operands, v.text)
+		st.operandSlots = append(st.operandSlots, slot)
 	}
 	p.advance()
 	if p.isPunct("(") {
@@ -469,11 +475,14 @@ func (p *parser) statement(sc *scope) (*statement, error) {
 		return nil, errorf(opTok, "%s has %d results but its signature lists %d types", st.op, len(results), len(st.outTypes))
 	}
 	for _, r := range results {
-		if err := sc.define(r); err != nil {
+		slot, err := sc.define(r)
+		if err != nil {
 			return nil, err
 		}
 		st.results = append(st.results, r.text)
+		st.resultSlots = append(st.resultSlots, slot)
 	}
+	st.eval = opTable[st.op]
 	return st, nil
 }
 
@@ -492,7 +501,7 @@ func (p *parser) regions() ([]*function, error) {
 		if err != nil {
 			return nil, err
 		}
-		inner := newScope(nil)
+		inner := newScope()
 		f := &function{name: block.text, pos: open.pos}
 		if f.params, err = p.params(inner, false); err != nil {
 			return nil, err
@@ -503,6 +512,7 @@ func (p *parser) regions() ([]*function, error) {
 		if f.body, err = p.body(inner); err != nil {
 			return nil, err
 		}
+		f.slots = len(inner.slots)
 		p.advance()
 		rs = append(rs, f)
 		if !p.isPunct(",") {

@@ -53,12 +53,14 @@ func isFloat(dtype string) bool { return elementTypes[dtype].float }
 // to infinity), integers truncate toward zero and wrap in two's complement,
 // and i1 is 1 for any non-zero value.
 func roundTo(dtype string, x float64) float64 {
+	switch dtype {
+	case "f64":
+		return x
+	case "f32":
+		return float64(float32(x))
+	}
 	info := elementTypes[dtype]
 	switch {
-	case dtype == "f64":
-		return x
-	case dtype == "f32":
-		return float64(float32(x))
 	case info.float:
 		return roundFloat(x, info.mantissa, info.minExp, info.maxExp)
 	case dtype == "i1":
