@@ -10,17 +10,16 @@ import (
 	"github.com/sslrun/sslrun/spec"
 )
 
-// MemoryOptions are the options that estimate a run as Run makes it
-// (memplan.Estimate), its evaluation graph at the most images it runs at
-// once.
-func MemoryOptions() memplan.Options {
-	return memplan.Options{EvalBatch: evalBatch}
+// MemoryOptions are the options that estimate a run of exp as Run makes it
+// (memplan.Estimate), its evaluation graph at the images it runs at once.
+func MemoryOptions(exp *spec.Experiment) memplan.Options {
+	return memplan.Options{EvalBatch: evalBatchSize(exp.Train.BatchSize)}
 }
 
 // checkMemory refuses, before anything large is allocated, a run of exp
 // whose estimated memory exceeds what the machine can give it.
 func checkMemory(ctx context.Context, exp *spec.Experiment) error {
-	return checkPlan(ctx, exp, MemoryOptions())
+	return checkPlan(ctx, exp, MemoryOptions(exp))
 }
 
 // checkBenchMemory is checkMemory for what Bench holds at batch b.

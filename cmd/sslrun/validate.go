@@ -76,7 +76,7 @@ func estimate(ctx context.Context, exp *spec.Experiment, noData bool) (*memplan.
 	if noData {
 		return nil, "memory not estimated without the data", nil
 	}
-	p, err := memplan.Estimate(ctx, exp, runner.MemoryOptions())
+	p, err := memplan.Estimate(ctx, exp, runner.MemoryOptions(exp))
 	var incomplete *memplan.IncompleteError
 	if errors.As(err, &incomplete) {
 		return nil, "memory not estimated: " + incomplete.Error(), nil
