@@ -349,3 +349,45 @@ func TestDotGeneralOutputType(t *testing.T) {
 		t.Errorf("dot_general output types differ (-want +got):\n%s", diff)
 	}
 }
+
+// TestConvolutionBatchGroups checks batch_group_count by the spec's own
+// decomposition: split the input by batch and the kernel by output feature
+// into as many groups, convolve each pair, and concatenate along the output
+// features.
+func TestConvolutionBatchGroups(t *testing.T) {
+	const groups = 2
+	one := [2]int{1, 1}
+	nchw := [4]int{0, 1, 2, 3}
+	cc := convCase{n: 4, c: 2, h: 5, w: 4, o: 6, kh: 2, kw: 3, strides: [2]int{2, 1}, padLo: one, padHi: [2]int{0, 1},
+		lhsDil: one, rhsDil: [2]int{1, 2}, groups: 1, inLayout: nchw, kLayout: nchw, outLayout: nchw}
+	x := pseudo(cc.n*cc.c*cc.h*cc.w, 9)
+	k := pseudo(cc.o*cc.c*cc.kh*cc.kw, 10)
+	sub := cc
+	sub.n, sub.o = cc.n/groups, cc.o/groups
+	xPer, kPer := sub.n*cc.c*cc.h*cc.w, sub.o*cc.c*cc.kh*cc.kw
+	var parts [][]float64
+	var oh, ow int
+	for g := 0; g < groups; g++ {
+		var part []float64
+		part, oh, ow = refConv2D(sub, x[g*xPer:(g+1)*xPer], k[g*kPer:(g+1)*kPer])
+		parts = append(parts, part)
+	}
+	// Concatenate along the output features of the NCHW results.
+	want := make([]float64, 0, sub.n*cc.o*oh*ow)
+	plane := oh * ow
+	for n := 0; n < sub.n; n++ {
+		for _, part := range parts {
+			want = append(want, part[n*sub.o*plane:(n+1)*sub.o*plane]...)
+		}
+	}
+	in := tensor("f32", dims(cc.n, cc.c, cc.h, cc.w), x...)
+	kernel := tensor("f32", dims(cc.o, cc.c, cc.kh, cc.kw), k...)
+	text := buildProgram(t, []*Tensor{in, kernel}, func(_ *stablehlo.Function, a []*stablehlo.Value) []*stablehlo.Value {
+		return []*stablehlo.Value{must(stablehlo.Convolution(a[0], a[1], cc.strides[:], [][2]int{{1, 0}, {1, 1}}, nil, cc.rhsDil[:],
+			0, 1, []int{2, 3}, 1, 0, []int{2, 3}, 0, 1, []int{2, 3}, 1, groups, types.DotGeneralPrecisionDefault, types.DotGeneralPrecisionDefault))}
+	})
+	got := runProgram(t, text, []*Tensor{in, kernel})
+	if diff := cmp.Diff([]*Tensor{tensor("f32", dims(sub.n, cc.o, oh, ow), want...)}, got, approx); diff != "" {
+		t.Errorf("convolution with batch groups differs (-want +got):\n%s\n%s", diff, text)
+	}
+}

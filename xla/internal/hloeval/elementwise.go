@@ -78,9 +78,24 @@ func unaryOp(f func(dtype string, x float64) float64) opFunc {
 // binaryArith holds the element-wise binary ops whose result has the
 // operands' type.
 var binaryArith = map[string]func(dtype string, x, y float64) float64{
-	"add":      func(_ string, x, y float64) float64 { return x + y },
-	"subtract": func(_ string, x, y float64) float64 { return x - y },
-	"multiply": func(_ string, x, y float64) float64 { return x * y },
+	"add": func(dtype string, x, y float64) float64 {
+		if isFloat(dtype) {
+			return x + y
+		}
+		return intResult(dtype, int64(x)+int64(y))
+	},
+	"subtract": func(dtype string, x, y float64) float64 {
+		if isFloat(dtype) {
+			return x - y
+		}
+		return intResult(dtype, int64(x)-int64(y))
+	},
+	"multiply": func(dtype string, x, y float64) float64 {
+		if isFloat(dtype) {
+			return x * y
+		}
+		return intResult(dtype, int64(x)*int64(y))
+	},
 	"divide": func(dtype string, x, y float64) float64 {
 		if isFloat(dtype) {
 			return x / y
@@ -140,8 +155,8 @@ var binaryArith = map[string]func(dtype string, x, y float64) float64{
 	"xor":   func(_ string, x, y float64) float64 { return float64(int64(x) ^ int64(y)) },
 }
 
-// intPower is integer exponentiation with wrapping; a negative exponent
-// gives 0 except for bases 1 and -1.
+// intPower is integer exponentiation with wrapping, by repeated squaring;
+// a negative exponent gives 0 except for bases 1 and -1.
 func intPower(dtype string, x, y float64) float64 {
 	if y < 0 {
 		switch {
@@ -155,8 +170,11 @@ func intPower(dtype string, x, y float64) float64 {
 		return 0
 	}
 	r := 1.0
-	for i := 0; i < int(y); i++ {
-		r = roundTo(dtype, r*x)
+	for e := int64(y); e > 0; e >>= 1 {
+		if e&1 == 1 {
+			r = intResult(dtype, int64(r)*int64(x))
+		}
+		x = intResult(dtype, int64(x)*int64(x))
 	}
 	return r
 }

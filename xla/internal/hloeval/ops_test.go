@@ -98,10 +98,14 @@ func TestElementwise(t *testing.T) {
 			[]*Tensor{tensor("i1", dims(4), 1, 0, 0, 0)}},
 		{"integer add wraps", []*Tensor{tensor("i32", dims(1), math.MaxInt32), tensor("i32", dims(1), 1)},
 			binary(stablehlo.Add), []*Tensor{tensor("i32", dims(1), math.MinInt32)}},
+		{"integer multiply wraps exactly", []*Tensor{tensor("i32", dims(2), 123456789, -65537), tensor("i32", dims(2), 987654321, 65537)},
+			binary(stablehlo.Multiply), []*Tensor{tensor("i32", dims(2), -67153019, -131073)}}, // the products mod 2^32
 		{"integer divide truncates", []*Tensor{ix, iy}, binary(stablehlo.Divide), []*Tensor{tensor("i32", dims(5), -3, 3, -3, 3, -1)}},
 		{"integer remainder", []*Tensor{ix, iy}, binary(stablehlo.Remainder), []*Tensor{tensor("i32", dims(5), -1, 1, 1, -1, 5)}},
 		{"integer power", []*Tensor{tensor("i32", dims(3), 3, -2, 5), tensor("i32", dims(3), 4, 3, -1)},
 			binary(stablehlo.Power), []*Tensor{tensor("i32", dims(3), 81, -8, 0)}},
+		{"integer power wraps", []*Tensor{tensor("i32", dims(2), 3, -1), tensor("i32", dims(2), 40, 2147483647)},
+			binary(stablehlo.Power), []*Tensor{tensor("i32", dims(2), 689956897, -1)}}, // 3^40 mod 2^32
 		{"integer negate", []*Tensor{ix}, unary(stablehlo.Negate), []*Tensor{tensor("i32", dims(5), 7, -7, -7, 7, -5)}},
 		{"and", []*Tensor{b1, b2}, binary(stablehlo.And), []*Tensor{tensor("i1", dims(4), 0, 0, 0, 1)}},
 		{"or", []*Tensor{b1, b2}, binary(stablehlo.Or), []*Tensor{tensor("i1", dims(4), 0, 1, 1, 1)}},

@@ -230,6 +230,20 @@ func fuzzSeeds(tb testing.TB) []string {
 				padded := must(stablehlo.Pad(a[0], zero, []int{1, -1}, []int{0, 2}, []int{1, 0}))
 				return []*stablehlo.Value{bf, padded, must(fn.ConstantFromFlatAndDimensions([]int32{1, 2, 3, 4, 5, 6}, 2, 3))}
 			}),
+		buildProgram(tb, []*Tensor{tensor("f32", dims(5, 3), seq(15, 0, 1)...), tensor("i32", dims(4, 1), 4, 0, 2, 2)},
+			func(fn *stablehlo.Function, a []*stablehlo.Value) []*stablehlo.Value {
+				rows := must(stablehlo.Gather(a[0], a[1], 1, []int{1}, []int{0}, nil, nil, []int{0}, []int{1, 3}, false))
+				back := must(stablehlo.Scatter(a[0], a[1], rows, []int{1}, []int{0}, nil, nil, []int{0}, 1, false, false,
+					closure2(fn, "f32", stablehlo.Add)))
+				scale := must(fn.ConstantFromFlatAndDimensions([]float32{1, 2, 3}, 3))
+				norm, mean, variance, err := stablehlo.BatchNormTraining(back, scale, scale, 1e-5, 1)
+				if err != nil {
+					panic(err)
+				}
+				one := must(fn.ConstantFromScalar(int32(1)))
+				window := must(stablehlo.DynamicSlice(norm, []*stablehlo.Value{one, one}, []int{2, 2}))
+				return []*stablehlo.Value{norm, mean, variance, window, must(fn.Iota(shapeOf("i32", 4), 0))}
+			}),
 	}
 }
 

@@ -98,15 +98,17 @@ func wrapInt(x float64, bits int, signed bool) float64 {
 		return 0
 	}
 	t := math.Trunc(x)
-	var i int64
 	switch {
 	case t >= math.MaxInt64:
-		i = math.MaxInt64
+		return wrapInt64(math.MaxInt64, bits, signed)
 	case t <= math.MinInt64:
-		i = math.MinInt64
-	default:
-		i = int64(t)
+		return wrapInt64(math.MinInt64, bits, signed)
 	}
+	return wrapInt64(int64(t), bits, signed)
+}
+
+// wrapInt64 wraps i into a bits-wide integer, two's complement.
+func wrapInt64(i int64, bits int, signed bool) float64 {
 	if bits == 64 {
 		if !signed && i < 0 {
 			return float64(uint64(i))
@@ -119,6 +121,16 @@ func wrapInt(x float64, bits int, signed bool) float64 {
 		u -= int64(1) << bits
 	}
 	return float64(u)
+}
+
+// intResult converts the exact int64 result of an integer op to a value
+// of the integer type dtype, wrapping before any precision is lost.
+func intResult(dtype string, i int64) float64 {
+	if dtype == "i1" {
+		return boolNum(i != 0)
+	}
+	info := elementTypes[dtype]
+	return wrapInt64(i, info.bits, info.signed)
 }
 
 // size returns the number of elements of a shape.
