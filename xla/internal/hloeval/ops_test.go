@@ -184,6 +184,13 @@ func TestConvert(t *testing.T) {
 		{"bitcast f32 to i32", []*Tensor{tensor("f32", dims(2), 1, -2)},
 			unary(func(v *stablehlo.Value) (*stablehlo.Value, error) { return stablehlo.BitcastConvert(v, dtypes.S32) }),
 			[]*Tensor{tensor("i32", dims(2), 0x3f800000, -0x40000000)}},
+		{"bitcast f16 and bf16 to i16", []*Tensor{tensor("f16", dims(2), 1.5, -2), tensor("bf16", dims(2), 1.5, -2)},
+			func(_ *stablehlo.Function, a []*stablehlo.Value) []*stablehlo.Value {
+				return []*stablehlo.Value{must(stablehlo.BitcastConvert(a[0], dtypes.S16)), must(stablehlo.BitcastConvert(a[1], dtypes.S16))}
+			}, []*Tensor{tensor("i16", dims(2), 0x3e00, -0x4000), tensor("i16", dims(2), 0x3fc0, -0x4000)}},
+		{"bitcast i16 to f16", []*Tensor{tensor("i16", dims(2), 0x3c01, -0x400)},
+			unary(func(v *stablehlo.Value) (*stablehlo.Value, error) { return stablehlo.BitcastConvert(v, dtypes.F16) }),
+			[]*Tensor{tensor("f16", dims(2), 1+math.Ldexp(1, -10), math.Inf(-1))}},
 		{"bitcast i32 to f32", []*Tensor{tensor("i32", dims(1), 0x40490fdb)},
 			unary(func(v *stablehlo.Value) (*stablehlo.Value, error) { return stablehlo.BitcastConvert(v, dtypes.F32) }),
 			[]*Tensor{tensor("f32", dims(1), float64(float32(math.Pi)))}},
