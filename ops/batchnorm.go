@@ -5,6 +5,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
@@ -328,13 +329,16 @@ func bnChannels(c, size int, f func(ch int)) {
 
 // ---- lowering ---------------------------------------------------------
 
-// The lowered ops compute in x's dtype (float32) rather than float64: a
-// batch's statistics reduce far fewer terms than a loss. The running
-// statistics are program state (see Lowering.State): the training forward
-// reads Mean, Var and Tracked and sets their new values, so the program
-// returns them; the eval forward and backward only read Mean and Var. Two
-// forwards sharing one BNStats (views of two sizes through one layer)
-// update it one after the other, in the graph's order, as on the CPU.
+// The lowered ops work as the CPU ops do: each channel's statistics and
+// sums in float64 (cheap on any device: a reduction reads far more than it
+// computes, and the per-channel vectors are small), around a shift, each
+// channel's values less its first one, and the element-wise normalisation
+// in x's dtype (float32). The running statistics are program state (see
+// Lowering.State): the training forward reads Mean, Var and Tracked and
+// sets their new values, so the program returns them; the eval forward and
+// backward only read Mean and Var. Two forwards sharing one BNStats (views
+// of two sizes through one layer) update it one after the other, in the
+// graph's order, as on the CPU.
 
 // bnPrefix names the state inputs of batch-norm statistics.
 const bnPrefix = "batchnorm"
@@ -347,45 +351,97 @@ func (s *bnState) axes() []int {
 	return []int{0, 2, 3}
 }
 
-// lowered returns the values the call normalises with, each (C): mean,
-// inverse standard deviation and, in training, the batch's biased
-// variance; computed by the first of the call's ops to be lowered (from x
-// in training, from the running statistics in eval) and saved for the
-// others.
-func (s *bnState) lowered(l *Lowering, x *stablehlo.Value) (mean, invstd, variance *stablehlo.Value) {
-	if v := l.Saved(s); v != nil {
-		return v[0], v[1], v[2]
+// f64 is x in float64.
+func f64(l *Lowering, x *stablehlo.Value) *stablehlo.Value { return l.Convert(x, dtypes.Float64) }
+
+// sum is Σ over the call's per-channel axes of the product of xs, in
+// float64: (C).
+func (s *bnState) sum(l *Lowering, xs ...*stablehlo.Value) *stablehlo.Value {
+	if !l.ok(xs...) {
+		return nil
 	}
-	c := shapes.Make(l.Out.DType, s.c)
-	if s.training {
-		m := float64(s.count())
-		mean = l.Div(l.Sum(x, s.axes()...), l.Full(m, c))
-		d := l.Sub(x, l.Broadcast(mean, x.Shape(), 1))
-		variance = l.Div(l.Sum(l.Mul(d, d), s.axes()...), l.Full(m, c))
-	} else {
-		mean = l.State(StateKey{s.stats, "mean"}, bnPrefix, c)
-		variance = l.State(StateKey{s.stats, "var"}, bnPrefix, c)
+	p := f64(l, xs[0])
+	for _, x := range xs[1:] {
+		p = l.Mul(p, f64(l, x))
 	}
-	invstd = l.Div(l.Full(1, c), l.Sqrt(l.Add(variance, l.Full(s.stats.Eps, c))))
-	l.Save(s, mean, invstd, variance)
-	return mean, invstd, variance
+	return l.Sum(p, s.axes()...)
 }
 
-// lowerUpdate sets the running statistics from the batch's (training):
-// running = (1 - momentum) running + momentum batch, with the unbiased
-// variance, and one more batch tracked.
-func (s *bnState) lowerUpdate(l *Lowering, mean, variance *stablehlo.Value) {
+// bnLowered is what the ops of one lowered call normalise with, each (C):
+// x - mean is (x - shift) - offset, shift in x's dtype, offset (nil in
+// eval, where shift is the running mean), the inverse standard deviation
+// and the variance (the batch's, biased, in training) in float64.
+type bnLowered struct {
+	shift, offset, invstd, variance *stablehlo.Value
+}
+
+// lowered returns the call's bnLowered, computed by the first of the
+// call's ops to be lowered (from x in training, from the running
+// statistics in eval) and saved for the others.
+func (s *bnState) lowered(l *Lowering, x *stablehlo.Value) bnLowered {
+	if v := l.Saved(s); v != nil {
+		return bnLowered{v[0], v[1], v[2], v[3]}
+	}
+	var b bnLowered
+	c := shapes.Make(l.Out.DType, s.c)
+	c64 := shapes.Make(dtypes.Float64, s.c)
+	if s.training {
+		first := make([]int, len(s.shape))
+		limits := slices.Clone(s.shape)
+		for i := range limits {
+			if i != 1 {
+				limits[i] = 1
+			}
+		}
+		b.shift = l.Reshape(l.Slice(x, first, limits, nil), s.c) // x[0, :, 0, 0]
+		m := l.Full(float64(s.count()), c64)
+		b.offset = l.Div(s.sum(l, b.centered64(l, x)), m)
+		d := b.centered64(l, x)
+		b.variance = l.Div(s.sum(l, d, d), m)
+	} else {
+		b.shift = l.State(StateKey{s.stats, "mean"}, bnPrefix, c)
+		b.variance = f64(l, l.State(StateKey{s.stats, "var"}, bnPrefix, c))
+	}
+	b.invstd = l.Div(l.Full(1, c64), l.Sqrt(l.Add(b.variance, l.Full(s.stats.Eps, c64))))
+	l.Save(s, b.shift, b.offset, b.invstd, b.variance)
+	return b
+}
+
+// centered64 is x - mean in float64 (x - shift while offset is unknown).
+func (b bnLowered) centered64(l *Lowering, x *stablehlo.Value) *stablehlo.Value {
+	s := shapes.Make(dtypes.Float64, x.Shape().Dimensions...)
+	d := l.Sub(f64(l, x), l.Broadcast(f64(l, b.shift), s, 1))
+	if b.offset == nil {
+		return d
+	}
+	return l.Sub(d, l.Broadcast(b.offset, s, 1))
+}
+
+// centered is x - mean in x's dtype.
+func (b bnLowered) centered(l *Lowering, x *stablehlo.Value) *stablehlo.Value {
+	d := l.Sub(x, l.Broadcast(b.shift, x.Shape(), 1))
+	if b.offset == nil {
+		return d
+	}
+	return l.Sub(d, l.Broadcast(l.Convert(b.offset, x.Shape().DType), x.Shape(), 1))
+}
+
+// lowerUpdate sets the running statistics from the batch's (training), in
+// float64 rounded once: running = (1 - momentum) running + momentum batch,
+// with the unbiased variance; and one more batch tracked.
+func (s *bnState) lowerUpdate(l *Lowering, b bnLowered) {
 	st := s.stats
 	c := shapes.Make(l.Out.DType, s.c)
+	c64 := shapes.Make(dtypes.Float64, s.c)
 	m := float64(s.count())
-	keep, mom := l.Full(1-st.Momentum, c), l.Full(st.Momentum, c)
+	keep, mom := l.Full(1-st.Momentum, c64), l.Full(st.Momentum, c64)
 	for _, f := range []struct {
 		field string
 		batch *stablehlo.Value
-	}{{"mean", mean}, {"var", l.Mul(variance, l.Full(m/(m-1), c))}} {
+	}{{"mean", l.Add(f64(l, b.shift), b.offset)}, {"var", l.Mul(b.variance, l.Full(m/(m-1), c64))}} {
 		key := StateKey{st, f.field}
-		run := l.State(key, bnPrefix, c)
-		l.SetState(key, l.Add(l.Mul(keep, run), l.Mul(mom, f.batch)))
+		run := f64(l, l.State(key, bnPrefix, c))
+		l.SetState(key, l.Convert(l.Add(l.Mul(keep, run), l.Mul(mom, f.batch)), c.DType))
 	}
 	key := StateKey{st, "tracked"}
 	n := l.State(key, bnPrefix, shapes.Make(dtypes.Int64))
@@ -396,43 +452,44 @@ func (s *bnState) lowerUpdate(l *Lowering, mean, variance *stablehlo.Value) {
 // the running statistics are updated.
 func (o bnOp) Lower(l *Lowering) (*stablehlo.Value, error) {
 	x, gamma, beta := l.In[0], l.In[1], l.In[2] // (N, C[, H, W]), (C), (C)
-	mean, invstd, variance := o.s.lowered(l, x)
+	b := o.s.lowered(l, x)
 	if o.s.training {
-		o.s.lowerUpdate(l, mean, variance)
+		o.s.lowerUpdate(l, b)
 	}
 	s := x.Shape()
-	a := l.Broadcast(l.Mul(invstd, gamma), s, 1)
-	return l.Add(l.Mul(l.Sub(x, l.Broadcast(mean, s, 1)), a), l.Broadcast(beta, s, 1)), l.Err()
+	a := l.Broadcast(l.Mul(l.Convert(b.invstd, s.DType), gamma), s, 1)
+	return l.Add(l.Mul(b.centered(l, x), a), l.Broadcast(beta, s, 1)), l.Err()
 }
 
 // Lower: rows dgamma = Σdy·(x - mean)·invstd and dbeta = Σdy, (2, C).
 func (o bnParamsGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
 	x, dy := l.In[0], l.In[1]
-	mean, invstd, _ := o.s.lowered(l, x)
-	d := l.Sub(x, l.Broadcast(mean, x.Shape(), 1))
-	dgamma := l.Mul(l.Sum(l.Mul(dy, d), o.s.axes()...), invstd) // (C)
-	dbeta := l.Sum(dy, o.s.axes()...)                           // (C)
+	b := o.s.lowered(l, x)
+	dt := l.Out.DType
+	dgamma := l.Convert(l.Mul(o.s.sum(l, dy, b.centered64(l, x)), b.invstd), dt) // (C)
+	dbeta := l.Convert(o.s.sum(l, dy), dt)                                       // (C)
 	return l.Concat(0, l.Reshape(dgamma, 1, o.s.c), l.Reshape(dbeta, 1, o.s.c)), l.Err()
 }
 
 // Lower: dx = gamma * invstd * (dy - dbeta/M - (x - mean) * invstd *
 // dgamma/M) in training, gamma * invstd * dy in eval.
 func (o bnInputGradOp) Lower(l *Lowering) (*stablehlo.Value, error) {
+	dt := l.Out.DType
 	if !o.s.training {
 		gamma, dy := l.In[0], l.In[1]
-		_, invstd, _ := o.s.lowered(l, nil)
-		return l.Mul(dy, l.Broadcast(l.Mul(gamma, invstd), dy.Shape(), 1)), l.Err()
+		b := o.s.lowered(l, nil)
+		return l.Mul(dy, l.Broadcast(l.Mul(gamma, l.Convert(b.invstd, dt)), dy.Shape(), 1)), l.Err()
 	}
 	x, gamma, dy, sums := l.In[0], l.In[1], l.In[2], l.In[3] // like x, (C), like x, (2, C)
-	mean, invstd, _ := o.s.lowered(l, x)
+	b := o.s.lowered(l, x)
 	s := x.Shape()
-	c := shapes.Make(l.Out.DType, o.s.c)
+	c := shapes.Make(dt, o.s.c)
 	m := l.Full(float64(o.s.count()), c)
+	invstd := l.Convert(b.invstd, dt)
 	dgamma, dbeta := l.Reshape(l.Rows(sums, 0, 1), o.s.c), l.Reshape(l.Rows(sums, 1, 2), o.s.c)
 	cb := l.Div(dbeta, m)                 // (C)
 	cg := l.Div(l.Mul(dgamma, invstd), m) // (C)
-	d := l.Sub(x, l.Broadcast(mean, s, 1))
-	inner := l.Sub(l.Sub(dy, l.Broadcast(cb, s, 1)), l.Mul(d, l.Broadcast(cg, s, 1)))
+	inner := l.Sub(l.Sub(dy, l.Broadcast(cb, s, 1)), l.Mul(b.centered(l, x), l.Broadcast(cg, s, 1)))
 	return l.Mul(l.Broadcast(l.Mul(gamma, invstd), s, 1), inner), l.Err()
 }
 

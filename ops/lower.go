@@ -177,9 +177,10 @@ func (l *Lowering) SetState(key StateKey, v *stablehlo.Value) {
 	}
 }
 
-// Save keeps values under key for a later op of the same program.
+// Save keeps values (nil ones too) under key for a later op of the same
+// program.
 func (l *Lowering) Save(key any, vs ...*stablehlo.Value) {
-	if l.ok(vs...) {
+	if l.ok() {
 		l.ctx.saved[key] = vs
 	}
 }
