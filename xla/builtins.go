@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/gomlx/go-xla/pkg/stablehlo"
-	"github.com/gomlx/go-xla/pkg/types/shapes"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -301,11 +300,11 @@ func lowerReshape(l *ops.Lowering, _ G.Op) (*stablehlo.Value, error) {
 }
 
 // lowerRepeat lowers repeatOp, numpy's repeat along one axis (the field
-// along, read by reflection): each element of x taken r times in a row, r
-// from the node's shape (the op's second input, a size, is its value at
-// run time). x is given the node's rank first (a scalar or vector is
-// extended with axes of 1, as gorgonia does); an axis of 1 is a broadcast,
-// any other a broadcast to a new axis after it, folded back by a reshape.
+// along, read by reflection), to a broadcast: gorgonia makes one only to
+// broadcast an axis of 1 (Broadcast*, a sum's gradient), after giving x
+// the result's rank, and the count (the op's second input, a size known
+// at run time) is the node's length along that axis. Repeating a longer
+// axis, each element r times in a row, is not lowered.
 func lowerRepeat(l *ops.Lowering, op G.Op) (*stablehlo.Value, error) {
 	along, err := intField(op, "along")
 	if err != nil {
@@ -313,25 +312,14 @@ func lowerRepeat(l *ops.Lowering, op G.Op) (*stablehlo.Value, error) {
 	}
 	out := l.Out.Dimensions
 	x := l.In[0]
-	xd := append([]int(nil), x.Shape().Dimensions...)
-	for len(xd) < len(out) {
+	xd := slices.Clone(x.Shape().Dimensions)
+	for len(xd) < len(out) { // a scalar or vector, extended with axes of 1 as gorgonia does
 		xd = append(xd, 1)
 	}
-	if along >= len(out) || out[along]%xd[along] != 0 {
-		return nil, fmt.Errorf("repeat along %d of %v into %v", along, x.Shape(), l.Out)
+	if along >= len(out) || xd[along] != 1 {
+		return nil, fmt.Errorf("repeat along axis %d of %s into %s: only an axis of 1 is lowered", along, x.Shape(), l.Out)
 	}
-	x = l.Reshape(x, xd...)
-	if xd[along] == 1 {
-		return l.Broadcast(x, l.Out), l.Err()
-	}
-	r := out[along] / xd[along]
-	mid := slices.Concat(xd[:along+1], []int{r}, xd[along+1:]) // (..., n, r, ...)
-	axes := slices.Concat(allAxes(along+1), allAxes(len(xd))[along+1:])
-	for i := along + 1; i < len(axes); i++ {
-		axes[i]++
-	}
-	y := l.Broadcast(x, shapes.Make(l.Out.DType, mid...), axes...)
-	return l.Reshape(y, out...), l.Err()
+	return l.Broadcast(l.Reshape(x, xd...), l.Out), l.Err()
 }
 
 // lowerTranspose lowers transposeOp: its permutation is the field pattern,

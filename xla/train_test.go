@@ -252,3 +252,34 @@ func TestTrainingStepsMatchEngine(t *testing.T) {
 		})
 	}
 }
+
+// TestFeaturesMatchEngine lowers the evaluation graph of the convnet and
+// of ResNet-18 (batch norm in eval mode: the running statistics are
+// arguments the program reads, not results) and compares its features
+// with the engine's.
+func TestFeaturesMatchEngine(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		src  string
+	}{{"convnet", simclrSpec}, {"resnet18", resnetSpec}} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newStep(t, c.src, []model.Shape{{2, 3, 16, 16}, {2, 3, 16, 16}})
+			f, err := s.m.Features(model.Shape{2, 3, 16, 16})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := f.Inputs[0]
+			if err := G.Let(x, tensor.New(tensor.WithShape(2, 3, 16, 16), tensor.WithBacking(values(2*3*16*16, 4)))); err != nil {
+				t.Fatal(err)
+			}
+			ds := lowered(t, f.G, f.Inputs, []*G.Node{f.Output}, c.name+"_features")
+			if len(ds) != 1 {
+				t.Fatalf("%d results, want the features alone", len(ds))
+			}
+			t.Logf("features: %.2g absolute, %.2g relative", ds[0].abs, ds[0].rel)
+			if ds[0].rel > graphTol {
+				t.Errorf("features: %.3g from the engine's (%.3g relative)", ds[0].abs, ds[0].rel)
+			}
+		})
+	}
+}
