@@ -22,6 +22,9 @@ import (
 // updates it sets its new value, and the last value of every updated state
 // is a program output. Ops lowered later in the graph's order read the
 // updated value, as they would on the CPU engine.
+//
+// The lowerings are tested in package xla, against the CPU engine on its
+// StableHLO evaluator (internal to xla, so not importable here).
 
 // Lowerer is implemented by ops that lower themselves to StableHLO: every
 // own kind does, and an op kind from elsewhere may.
