@@ -9,7 +9,6 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"github.com/sslrun/sslrun/components/augment"
 	"github.com/sslrun/sslrun/components/evaluate"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/engine"
@@ -146,13 +145,9 @@ type block struct {
 func viewBlocks(views []pipeline.View, c, h, w int) ([]block, error) {
 	var out []block
 	for _, v := range views {
-		vc, vh, vw := c, h, w
-		for _, s := range v.Steps {
-			sh, ok := s.(augment.Shaper)
-			if !ok {
-				return nil, fmt.Errorf("view %q: %T does not tell the size of its output (augment.Shaper), so the memory the run needs cannot be estimated", v.Name, s)
-			}
-			vc, vh, vw = sh.OutputShape(vc, vh, vw)
+		vc, vh, vw, err := pipeline.OutputShape(v, c, h, w)
+		if err != nil {
+			return nil, fmt.Errorf("%w, so the memory the run needs cannot be estimated", err)
 		}
 		out = append(out, block{v.Count, [3]int{vc, vh, vw}})
 	}

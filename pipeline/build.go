@@ -89,6 +89,20 @@ func ImageShape(ctx context.Context, exp *spec.Experiment, name string) (c, h, w
 	return img.C, img.H, img.W, nil
 }
 
+// OutputShape is the channel count, height and width of the images view v
+// makes of c x h x w sources, as its steps tell them (augment.Shaper)
+// without making an image.
+func OutputShape(v View, c, h, w int) (int, int, int, error) {
+	for _, s := range v.Steps {
+		sh, ok := s.(augment.Shaper)
+		if !ok {
+			return 0, 0, 0, fmt.Errorf("view %q: %T does not tell the size of its output (augment.Shaper)", v.Name, s)
+		}
+		c, h, w = sh.OutputShape(c, h, w)
+	}
+	return c, h, w, nil
+}
+
 // OpenDataset opens the dataset block called name.
 func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {
 	return openDataset(ctx, exp, name, false)
