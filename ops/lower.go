@@ -362,6 +362,11 @@ func (l *Lowering) Max(a, b *stablehlo.Value) *stablehlo.Value {
 	return l.binary(stablehlo.Maximum, a, b)
 }
 
+// Min is min(a, b).
+func (l *Lowering) Min(a, b *stablehlo.Value) *stablehlo.Value {
+	return l.binary(stablehlo.Minimum, a, b)
+}
+
 // Pow is a to the power b.
 func (l *Lowering) Pow(a, b *stablehlo.Value) *stablehlo.Value {
 	return l.binary(stablehlo.Power, a, b)

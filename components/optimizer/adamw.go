@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types/dtypes"
+
 	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/ops"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -40,7 +44,7 @@ func init() {
 	})
 }
 
-var _ Optimizer = (*AdamW)(nil)
+var _ Lowerer = (*AdamW)(nil)
 
 // AdamW is the optimizer.adamw component, torch.optim.AdamW without amsgrad.
 // For each parameter w with gradient g, after incrementing its step count t
@@ -100,11 +104,36 @@ func (a *AdamW) Step(params []*nn.Param, grads [][]float32, lr float64) error {
 	return nil
 }
 
-// State returns a copy of the moment buffers and step counts.
+// Slots is exp_avg and exp_avg_sq, and the counter step; see Lowerer.
+func (a *AdamW) Slots() (buffers, counters []string) { return a.st.slots, a.st.counters }
+
+// LowerUpdate is Step's update of one parameter in StableHLO; see Lowerer.
+// Its scalars are computed in float64 from the float64 lr and step count
+// and rounded to float32, as Step's are.
+func (a *AdamW) LowerUpdate(l *ops.Lowering, p *nn.Param, lr, g *stablehlo.Value, st Slotted) Slotted {
+	f64 := func(v float64) *stablehlo.Value { return l.Const(v, dtypes.Float64) }
+	step := l.Add(st.Counters[0], l.Const(1, dtypes.Int64))
+	t := l.Convert(step, dtypes.Float64)
+	w := st.W
+	if a.weightDecay != 0 && (!p.NoDecay || a.decayBiasAndNorm) {
+		f := l.Convert(l.Sub(f64(1), l.Mul(lr, f64(a.weightDecay))), dtypes.Float32)
+		w = scaled(l, f, w)
+	}
+	m := l.Add(scaled(l, f32(l, float32(a.beta1)), st.Buffers[0]), scaled(l, f32(l, float32(1-a.beta1)), g))
+	v := l.Add(scaled(l, f32(l, float32(a.beta2)), st.Buffers[1]), l.Mul(scaled(l, f32(l, float32(1-a.beta2)), g), g))
+	negStep := l.Convert(l.Div(l.Neg(lr), l.Sub(f64(1), l.Pow(f64(a.beta1), t))), dtypes.Float32)
+	bc2 := l.Convert(l.Sqrt(l.Sub(f64(1), l.Pow(f64(a.beta2), t))), dtypes.Float32)
+	sh := st.W.Shape()
+	denom := l.Add(l.Div(l.Sqrt(v), l.Broadcast(bc2, sh)), l.Full(a.eps, sh))
+	w = l.Add(w, l.Div(scaled(l, negStep, m), denom))
+	return Slotted{W: w, Buffers: []*stablehlo.Value{m, v}, Counters: []*stablehlo.Value{step}}
+}
+
 // StateBuffers is the number of float32 buffers, each as long as its
 // parameter, that the state keeps per parameter.
 func (a *AdamW) StateBuffers() int { return a.st.buffers() }
 
+// State returns a copy of the moment buffers and step counts.
 func (a *AdamW) State() State { return a.st.state() }
 
 // SetState restores moment buffers and step counts saved by State; see

@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+	"github.com/gomlx/go-xla/pkg/types"
+	"github.com/gomlx/go-xla/pkg/types/dtypes"
+
 	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/ops"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -54,7 +59,7 @@ func init() {
 	})
 }
 
-var _ Optimizer = (*LARS)(nil)
+var _ Lowerer = (*LARS)(nil)
 
 // LARS is the optimizer.lars component, solo-learn's LARS
 // (solo/utils/lars.py, from Lightning Bolts). For each parameter w with
@@ -127,11 +132,35 @@ func (l *LARS) Step(params []*nn.Param, grads [][]float32, lr float64) error {
 	return nil
 }
 
-// State returns a copy of the momentum buffers.
+// Slots is momentum, or nothing without momentum; see Lowerer.
+func (l *LARS) Slots() (buffers, counters []string) { return l.st.slots, l.st.counters }
+
+// LowerUpdate is Step's update of one parameter in StableHLO; see Lowerer.
+// Whether the trust ratio applies to an adapted parameter depends on its
+// norms, so both directions are computed and selected.
+func (l *LARS) LowerUpdate(lw *ops.Lowering, p *nn.Param, lr, g *stablehlo.Value, st Slotted) Slotted {
+	d := g
+	if !p.NoDecay || !l.exclude {
+		wd := f32(lw, float32(l.weightDecay))
+		pn, gn := lowerNorm(lw, st.W), lowerNorm(lw, g)
+		r := lw.Mul(lw.Div(pn, lw.Add(lw.Add(gn, lw.Mul(pn, wd)), f32(lw, larsEps))), f32(lw, float32(l.eta)))
+		if l.clip {
+			r = lw.Min(lw.Div(r, lw.Convert(lr, dtypes.Float32)), f32(lw, 1))
+		}
+		adapted := scaled(lw, r, lw.Add(g, scaled(lw, wd, st.W)))
+		zero := f32(lw, 0)
+		d = lw.Select(lw.Compare(pn, types.CompareNE, zero),
+			lw.Select(lw.Compare(gn, types.CompareNE, zero), adapted, g), g)
+	}
+	d, bufs := lowerMomentum(lw, l.momentum, l.nesterov, d, st.Buffers)
+	return Slotted{W: lowerDescend(lw, lr, st.W, d), Buffers: bufs}
+}
+
 // StateBuffers is the number of float32 buffers, each as long as its
 // parameter, that the state keeps per parameter.
 func (l *LARS) StateBuffers() int { return l.st.buffers() }
 
+// State returns a copy of the momentum buffers.
 func (l *LARS) State() State { return l.st.state() }
 
 // SetState restores momentum buffers saved by State; see Optimizer.
@@ -150,4 +179,18 @@ func norm(x []float32) float32 {
 		ss += float64(v) * float64(v)
 	}
 	return float32(math.Sqrt(ss))
+}
+
+// lowerNorm is norm in StableHLO: the sum of squares in float64, its root
+// rounded to a float32 scalar.
+func lowerNorm(l *ops.Lowering, x *stablehlo.Value) *stablehlo.Value {
+	if l.Err() != nil || x == nil {
+		return nil
+	}
+	x64 := l.Convert(x, dtypes.Float64)
+	axes := make([]int, x.Shape().Rank())
+	for i := range axes {
+		axes[i] = i
+	}
+	return l.Convert(l.Sqrt(l.Sum(l.Mul(x64, x64), axes...)), dtypes.Float32)
 }

@@ -3,7 +3,10 @@ package optimizer
 import (
 	"fmt"
 
+	"github.com/gomlx/go-xla/pkg/stablehlo"
+
 	"github.com/sslrun/sslrun/nn"
+	"github.com/sslrun/sslrun/ops"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -43,7 +46,7 @@ func init() {
 	})
 }
 
-var _ Optimizer = (*SGD)(nil)
+var _ Lowerer = (*SGD)(nil)
 
 // SGD is the optimizer.sgd component, torch.optim.SGD with dampening 0. For
 // each parameter w with gradient g, in float32:
@@ -104,11 +107,24 @@ func (s *SGD) Step(params []*nn.Param, grads [][]float32, lr float64) error {
 	return nil
 }
 
-// State returns a copy of the momentum buffers.
+// Slots is momentum, or nothing without momentum; see Lowerer.
+func (s *SGD) Slots() (buffers, counters []string) { return s.st.slots, s.st.counters }
+
+// LowerUpdate is Step's update of one parameter in StableHLO; see Lowerer.
+func (s *SGD) LowerUpdate(l *ops.Lowering, p *nn.Param, lr, g *stablehlo.Value, st Slotted) Slotted {
+	d := g
+	if wd := float32(s.weightDecay); wd != 0 && (!p.NoDecay || s.decayBiasAndNorm) {
+		d = l.Add(d, scaled(l, f32(l, wd), st.W))
+	}
+	d, bufs := lowerMomentum(l, s.momentum, s.nesterov, d, st.Buffers)
+	return Slotted{W: lowerDescend(l, lr, st.W, d), Buffers: bufs}
+}
+
 // StateBuffers is the number of float32 buffers, each as long as its
 // parameter, that the state keeps per parameter.
 func (s *SGD) StateBuffers() int { return s.st.buffers() }
 
+// State returns a copy of the momentum buffers.
 func (s *SGD) State() State { return s.st.state() }
 
 // SetState restores momentum buffers saved by State; see Optimizer.
