@@ -16,6 +16,12 @@
 // mean, variance and count of batches), so that one run of the program
 // does what one run of engine.Machine does, side effects included.
 //
+// LowerStep lowers a whole training step the same way and adds the
+// optimizer's update (optimizer.Lowerer, beside each optimizer's Step):
+// the learning rate and per-group freeze flags are arguments, and the
+// parameters, optimizer state and running statistics are donated to their
+// updated results so that they stay on the device between steps.
+//
 // Numerics: ops compute in their nodes' dtype (float32) except where the
 // CPU engine deliberately accumulates in float64 (sslrun.sum, the
 // Sinkhorn-Knopp codes), which lower to float64 too. Products use XLA's

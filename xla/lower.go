@@ -29,6 +29,15 @@ const (
 	State
 	// Output is a result the caller named: the loss, a gradient.
 	Output
+	// LR is a training step's learning rate, a float64 scalar argument.
+	LR
+	// Freeze is a training step's boolean scalar argument that, when
+	// true, leaves the parameters of one freeze group and their optimizer
+	// state as they are.
+	Freeze
+	// OptState is an argument or result for a parameter's optimizer
+	// state: a buffer of the parameter's shape or a counter.
+	OptState
 )
 
 func (r Role) String() string {
@@ -41,6 +50,12 @@ func (r Role) String() string {
 		return "state"
 	case Output:
 		return "output"
+	case LR:
+		return "lr"
+	case Freeze:
+		return "freeze"
+	case OptState:
+		return "optimizer state"
 	}
 	return fmt.Sprintf("Role(%d)", int(r))
 }
@@ -56,14 +71,20 @@ type Port struct {
 	// Node is the graph node an input or parameter feeds, or an output
 	// reads; nil for state.
 	Node *G.Node
-	// Key is the state a state port carries.
+	// Key is the state a state port carries; for optimizer state, Owner
+	// is the *nn.Param and Field the optimizer's slot.
 	Key ops.StateKey
+	// Alias, on an argument, is the index of the result that takes over
+	// its buffer (the argument is donated: tf.aliasing_output), -1 when
+	// none; -1 on results.
+	Alias int
 }
 
 // Program is a graph lowered to the function main of one StableHLO module.
 type Program struct {
 	Name string
-	// Inputs are main's arguments in order: inputs, parameters, state.
+	// Inputs are main's arguments in order: inputs, parameters, state
+	// (LowerStep's: see there).
 	Inputs []Port
 	// Outputs are main's results in order: outputs, then updated state.
 	Outputs []Port
@@ -80,6 +101,52 @@ func (p *Program) Text() string { return p.text }
 // engine.Machine runs every node, so that side effects on state happen
 // whether or not an output depends on them.
 func Lower(g *G.ExprGraph, inputs, outputs []*G.Node, name string) (*Program, error) {
+	pb, err := newBuilder(g, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pb.inputs(inputs); err != nil {
+		return nil, err
+	}
+	var params []*G.Node
+	for _, n := range pb.sorted {
+		if n.Op() == nil && pb.vals[n] == nil {
+			params = append(params, n)
+		}
+	}
+	slices.SortFunc(params, func(a, b *G.Node) int { return int(a.ID() - b.ID()) })
+	for _, n := range params {
+		if err := pb.nodeArg(n, Parameter); err != nil {
+			return nil, err
+		}
+	}
+	if err := pb.lowerNodes(); err != nil {
+		return nil, err
+	}
+	if err := pb.outputs(outputs); err != nil {
+		return nil, err
+	}
+	pb.stateResults(false)
+	return pb.build()
+}
+
+// builder is a program under construction: a graph's nodes, in the order
+// engine.Machine runs them, and the values lowered so far.
+type builder struct {
+	g       *G.ExprGraph
+	sorted  []*G.Node // every node, inputs before the nodes reading them
+	b       *stablehlo.Builder
+	fn      *stablehlo.Function
+	ctx     *ops.LowerContext
+	p       *Program
+	vals    map[*G.Node]*stablehlo.Value
+	names   map[string]bool
+	args    []*stablehlo.Value // per p.Inputs
+	results []*stablehlo.Value // per p.Outputs
+}
+
+// newBuilder starts the program name of g's nodes.
+func newBuilder(g *G.ExprGraph, name string) (*builder, error) {
 	sorted, err := G.Sort(g)
 	if err != nil {
 		return nil, fmt.Errorf("xla: %w", err)
@@ -87,111 +154,165 @@ func Lower(g *G.ExprGraph, inputs, outputs []*G.Node, name string) (*Program, er
 	slices.Reverse(sorted) // Sort lists a node before its inputs
 	b := stablehlo.New(name)
 	fn := b.Main()
-	ctx := ops.NewLowerContext(fn)
-	p := &Program{Name: name}
-	vals := make(map[*G.Node]*stablehlo.Value, len(sorted))
-	names := map[string]bool{}
+	return &builder{
+		g: g, sorted: sorted, b: b, fn: fn,
+		ctx:   ops.NewLowerContext(fn),
+		p:     &Program{Name: name},
+		vals:  make(map[*G.Node]*stablehlo.Value, len(sorted)),
+		names: map[string]bool{},
+	}, nil
+}
 
-	arg := func(n *G.Node, role Role) error {
-		s, err := shapeOf(n)
-		if err != nil {
-			return err
-		}
-		id := argName(n, len(p.Inputs), names)
-		v, err := fn.NamedInput(id, s)
-		if err != nil {
-			return fmt.Errorf("xla: argument for %v: %w", n, err)
-		}
-		vals[n] = v
-		p.Inputs = append(p.Inputs, Port{Role: role, Name: id, DType: s.DType, Shape: s.Dimensions, Node: n})
-		return nil
+// arg adds an argument of shape s named after name (made valid and
+// unique; the i-th argument is input<i> when that is empty) for port.
+func (pb *builder) arg(name string, s shapes.Shape, port Port) (*stablehlo.Value, error) {
+	port.Name = argName(name, len(pb.p.Inputs), pb.names)
+	port.DType, port.Shape, port.Alias = s.DType, s.Dimensions, -1
+	v, err := pb.fn.NamedInput(port.Name, s)
+	if err != nil {
+		return nil, fmt.Errorf("xla: argument %s: %w", port.Name, err)
 	}
-	inGraph := make(map[*G.Node]bool, len(sorted))
-	for _, n := range sorted {
+	pb.p.Inputs = append(pb.p.Inputs, port)
+	pb.args = append(pb.args, v)
+	return v, nil
+}
+
+// nodeArg adds the argument feeding leaf n.
+func (pb *builder) nodeArg(n *G.Node, role Role) error {
+	s, err := shapeOf(n)
+	if err != nil {
+		return err
+	}
+	v, err := pb.arg(n.Name(), s, Port{Role: role, Node: n})
+	if err != nil {
+		return fmt.Errorf("xla: argument for %v: %w", n, err)
+	}
+	pb.vals[n] = v
+	return nil
+}
+
+// inputs adds the arguments of the leaves the caller names, in order.
+func (pb *builder) inputs(inputs []*G.Node) error {
+	inGraph := make(map[*G.Node]bool, len(pb.sorted))
+	for _, n := range pb.sorted {
 		inGraph[n] = true
 	}
 	for _, n := range inputs {
 		if !inGraph[n] || n.Op() != nil {
-			return nil, fmt.Errorf("xla: input %v is not a leaf of the graph", n)
+			return fmt.Errorf("xla: input %v is not a leaf of the graph", n)
 		}
-		if vals[n] != nil {
-			return nil, fmt.Errorf("xla: input %v named twice", n)
+		if pb.vals[n] != nil {
+			return fmt.Errorf("xla: input %v named twice", n)
 		}
-		if err := arg(n, Input); err != nil {
-			return nil, err
-		}
-	}
-	var params []*G.Node
-	for _, n := range sorted {
-		if n.Op() == nil && vals[n] == nil {
-			params = append(params, n)
+		if err := pb.nodeArg(n, Input); err != nil {
+			return err
 		}
 	}
-	slices.SortFunc(params, func(a, b *G.Node) int { return int(a.ID() - b.ID()) })
-	for _, n := range params {
-		if err := arg(n, Parameter); err != nil {
-			return nil, err
-		}
-	}
+	return nil
+}
 
-	for _, n := range sorted {
+// lowerNodes lowers every node with an op, once every leaf has its
+// argument.
+func (pb *builder) lowerNodes() error {
+	for _, n := range pb.sorted {
 		if n.Op() == nil {
 			continue
 		}
 		var in []*stablehlo.Value
-		for it := g.From(n.ID()); it.Next(); {
+		for it := pb.g.From(n.ID()); it.Next(); {
 			c := it.Node().(*G.Node)
-			if vals[c] == nil {
-				return nil, fmt.Errorf("xla: %v reads %v, not lowered before it", n, c)
+			if pb.vals[c] == nil {
+				return fmt.Errorf("xla: %v reads %v, not lowered before it", n, c)
 			}
-			in = append(in, vals[c])
+			in = append(in, pb.vals[c])
 		}
 		out, err := shapeOf(n)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		kind := ops.KindOf(n.Op())
-		v, err := lowerNode(ctx.Op(in, out), n.Op(), kind)
+		v, err := lowerNode(pb.ctx.Op(in, out), n.Op(), kind)
 		if err != nil {
-			return nil, fmt.Errorf("xla: lowering %s (node %v): %w", kind, n, err)
+			return fmt.Errorf("xla: lowering %s (node %v): %w", kind, n, err)
 		}
 		if got := v.Shape(); got.DType != out.DType || !slices.Equal(got.Dimensions, out.Dimensions) {
-			return nil, fmt.Errorf("xla: %s (node %v) lowered to %s, the node is %s", kind, n, got, out)
+			return fmt.Errorf("xla: %s (node %v) lowered to %s, the node is %s", kind, n, got, out)
 		}
-		vals[n] = v
+		pb.vals[n] = v
 	}
+	return nil
+}
 
-	var results []*stablehlo.Value
+// result adds v as a result for port, with v's shape.
+func (pb *builder) result(v *stablehlo.Value, port Port) {
+	s := v.Shape()
+	port.DType, port.Shape, port.Alias = s.DType, s.Dimensions, -1
+	pb.p.Outputs = append(pb.p.Outputs, port)
+	pb.results = append(pb.results, v)
+}
+
+// outputs adds the results of the nodes the caller names, in order.
+func (pb *builder) outputs(outputs []*G.Node) error {
 	for _, n := range outputs {
-		v := vals[n]
+		v := pb.vals[n]
 		if v == nil {
-			return nil, fmt.Errorf("xla: output %v is not in the graph", n)
+			return fmt.Errorf("xla: output %v is not in the graph", n)
 		}
-		s := v.Shape()
-		results = append(results, v)
-		p.Outputs = append(p.Outputs, Port{Role: Output, Name: n.Name(), DType: s.DType, Shape: s.Dimensions, Node: n})
+		pb.result(v, Port{Role: Output, Name: n.Name(), Node: n})
 	}
-	for _, st := range ctx.States() {
+	return nil
+}
+
+// stateResults adds the arguments of the state the lowered ops read and
+// the results of the state they update; with donate, each updated
+// state's argument is donated to its result.
+func (pb *builder) stateResults(donate bool) {
+	for _, st := range pb.ctx.States() {
 		s := st.Input.Shape()
-		port := Port{Role: State, Name: st.Name, DType: s.DType, Shape: s.Dimensions, Key: st.Key}
-		p.Inputs = append(p.Inputs, port)
+		port := Port{Role: State, Name: st.Name, DType: s.DType, Shape: s.Dimensions, Key: st.Key, Alias: -1}
+		pb.p.Inputs = append(pb.p.Inputs, port)
+		pb.args = append(pb.args, st.Input)
 		if st.Updated() {
-			results = append(results, st.Value)
-			p.Outputs = append(p.Outputs, port)
+			if donate {
+				pb.donate(len(pb.p.Inputs)-1, len(pb.p.Outputs))
+			}
+			pb.result(st.Value, Port{Role: State, Name: st.Name, Key: st.Key})
 		}
 	}
-	if len(results) == 0 {
-		return nil, fmt.Errorf("xla: %s has no outputs", name)
+}
+
+// donate marks argument i as donated to result r, which must have its
+// shape and dtype: the attribute tf.aliasing_output tells XLA to write
+// the result into the argument's buffer, so that the value stays on the
+// device from one run to the next without a copy.
+func (pb *builder) donate(i, r int) {
+	v := pb.args[i]
+	if v.Attributes == nil {
+		v.Attributes = map[string]any{}
 	}
-	if err := fn.Return(results...); err != nil {
+	v.Attributes["tf.aliasing_output"] = int32(r)
+	pb.p.Inputs[i].Alias = r
+}
+
+// build returns the program once its results are all added.
+func (pb *builder) build() (*Program, error) {
+	if len(pb.results) == 0 {
+		return nil, fmt.Errorf("xla: %s has no outputs", pb.p.Name)
+	}
+	for i, port := range pb.p.Inputs {
+		if r := port.Alias; r >= 0 && !pb.args[i].Shape().Equal(pb.results[r].Shape()) {
+			return nil, fmt.Errorf("xla: argument %s (%s) donated to result %d (%s)", port.Name, pb.args[i].Shape(), r, pb.results[r].Shape())
+		}
+	}
+	if err := pb.fn.Return(pb.results...); err != nil {
 		return nil, fmt.Errorf("xla: %w", err)
 	}
-	text, err := b.Build()
+	text, err := pb.b.Build()
 	if err != nil {
 		return nil, fmt.Errorf("xla: %w", err)
 	}
-	p.text = string(text)
-	return p, nil
+	pb.p.text = string(text)
+	return pb.p, nil
 }
 
 // lowerNode lowers one node's op: its own lowering, or the built-in's.
@@ -219,12 +340,12 @@ func shapeOf(n *G.Node) (shapes.Shape, error) {
 	return shapes.Make(dt, n.Shape()...), nil
 }
 
-// argName is a valid, unused argument name for node n, the i-th argument:
-// its own name with every character but letters, digits and '_' made '_',
+// argName is a valid, unused name for the i-th argument, named after
+// name: name with every character but letters, digits and '_' made '_',
 // or input<i> when that is empty, taken, or a name of the form go-xla
 // gives other values (%0, %arg0, anything starting with a digit).
-func argName(n *G.Node, i int, used map[string]bool) string {
-	id := stablehlo.ConvertToValidName(n.Name())
+func argName(name string, i int, used map[string]bool) string {
+	id := stablehlo.ConvertToValidName(name)
 	if id == "" || reserved.MatchString(id) {
 		id = fmt.Sprintf("input%d", i)
 	}
