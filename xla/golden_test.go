@@ -34,19 +34,42 @@ objective "nt_xent" { temperature = 0.2 }
 train { batch_size = 2 }
 `
 
-// TestGoldenStep compares the StableHLO text of goldenSpec's training step
-// (the loss, every gradient, the running statistics) with
-// testdata/simclr_step.mlir byte for byte; go test ./xla -update rewrites
-// it.
+// TestGoldenStep compares the StableHLO text of goldenSpec's training
+// graph (Lower: the loss, every gradient, the running statistics) and of
+// its whole training step with SGD (LowerStep: the update and the
+// donations too) with testdata/ byte for byte; go test ./xla -update
+// rewrites them.
 func TestGoldenStep(t *testing.T) {
-	s := newStep(t, goldenSpec, []model.Shape{{2, 3, 8, 8}, {2, 3, 8, 8}})
-	p, err := Lower(s.g.G, s.g.Inputs, s.out, "simclr_step")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		file  string
+		lower func(s *step) (*Program, error)
+	}{
+		{"simclr_step.mlir", func(s *step) (*Program, error) {
+			return Lower(s.g.G, s.g.Inputs, s.out, "simclr_step")
+		}},
+		{"simclr_sgd_step.mlir", func(s *step) (*Program, error) {
+			opt := buildOptimizer(t, "optimizer.sgd", map[string]any{"lr": 0.1, "weight_decay": 1e-4})
+			return LowerStep(s.g, opt, nil, "simclr_sgd_step")
+		}},
 	}
-	path := filepath.Join("testdata", "simclr_step.mlir")
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			s := newStep(t, goldenSpec, []model.Shape{{2, 3, 8, 8}, {2, 3, 8, 8}})
+			p, err := tt.lower(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, filepath.Join("testdata", tt.file), p.Text())
+		})
+	}
+}
+
+// checkGolden compares text with the file at path, or rewrites the file
+// with -update.
+func checkGolden(t *testing.T, path, text string) {
+	t.Helper()
 	if *update {
-		if err := os.WriteFile(path, []byte(p.Text()), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -55,10 +78,10 @@ func TestGoldenStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Text() == string(want) {
+	if text == string(want) {
 		return
 	}
-	got, lines := strings.Split(p.Text(), "\n"), strings.Split(string(want), "\n")
+	got, lines := strings.Split(text, "\n"), strings.Split(string(want), "\n")
 	for i := range max(len(got), len(lines)) {
 		var g, w string
 		if i < len(got) {
