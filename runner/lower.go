@@ -6,25 +6,31 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/pipeline"
+	"github.com/sslrun/sslrun/registry"
 	"github.com/sslrun/sslrun/spec"
 	"github.com/sslrun/sslrun/xla"
 )
 
 // Lowered is an experiment's graphs as StableHLO programs, for XLA.
 type Lowered struct {
-	// Train is the training graph at the batch asked for: the loss, the
-	// gradient of every parameter and the batch-norm statistics it updates
-	// (and the embeddings, when the objective keeps a queue of them).
+	// Train is the whole training step at the batch asked for (xla.LowerStep):
+	// the loss, the optimizer's update of every parameter and the
+	// batch-norm statistics (and the embeddings, when the objective keeps a
+	// queue of them), with the learning rate and the freeze flags of the
+	// heads that sit out some first steps as arguments. A queue, when the
+	// objective keeps one, is empty here: the program is that of the steps
+	// before it fills.
 	Train *xla.Program
 	// Features is the evaluation graph: the backbone's features of a batch
 	// preprocessed as evaluation preprocesses it.
 	Features *xla.Program
 }
 
-// Lower builds exp's training graph for batches of batch source images (0:
+// Lower builds exp's training step for batches of batch source images (0:
 // the spec's batch_size) and its evaluation graph, and lowers both to
 // StableHLO. Shapes come from the training dataset's first image (probed,
 // not decoded, for the built-in sources) and the views' steps; parameters
@@ -62,10 +68,20 @@ func Lower(ctx context.Context, exp *spec.Experiment, batch int) (*Lowered, erro
 	if err != nil {
 		return nil, fmt.Errorf("building the training graph: %w", err)
 	}
-	outputs := append(append(G.Nodes{g.Output}, g.Grads...), g.Embeddings...)
-	train, err := xla.Lower(g.G, g.Inputs, outputs, "train_step")
+	if exp.Optimizer == nil {
+		return nil, fmt.Errorf("%s has no optimizer block; add e.g. optimizer \"sgd\" { lr = 0.1 }", exp.File)
+	}
+	opt, err := registry.New[optimizer.Optimizer](exp.Optimizer.ID, exp.Optimizer.Params)
 	if err != nil {
-		return nil, fmt.Errorf("lowering the training graph: %w", err)
+		return nil, fmt.Errorf("optimizer: %w", err)
+	}
+	lo, ok := opt.(optimizer.Lowerer)
+	if !ok {
+		return nil, fmt.Errorf("optimizer %s does not lower its update to StableHLO (optimizer.Lowerer)", exp.Optimizer.ID)
+	}
+	train, err := xla.LowerStep(g, lo, frozenIndex(g.Params, frozenHeads(m)), "train_step")
+	if err != nil {
+		return nil, fmt.Errorf("lowering the training step: %w", err)
 	}
 	ec, eh, ew, err := pipeline.OutputShape(views[0], c, h, w)
 	if err != nil {

@@ -45,6 +45,35 @@ type frozenHead struct {
 	}
 }
 
+// frozenHeads are m's heads whose parameters sit out some first steps.
+func frozenHeads(m *model.Model) []frozenHead {
+	var out []frozenHead
+	for _, h := range m.Heads {
+		if f, ok := h.Head.(interface {
+			Frozen(step, epoch int) bool
+			Normalize(ps *nn.Params, name string)
+		}); ok {
+			out = append(out, frozenHead{name: h.Name, head: f})
+		}
+	}
+	return out
+}
+
+// frozenIndex gives each of params the index in frozen of the head it
+// belongs to, or -1.
+func frozenIndex(params []*nn.Param, frozen []frozenHead) []int {
+	out := make([]int, len(params))
+	for i, prm := range params {
+		out[i] = -1
+		for j, f := range frozen {
+			if strings.HasPrefix(prm.Name, f.name+".") {
+				out[i] = j
+			}
+		}
+	}
+	return out
+}
+
 // newModel builds the backbone, heads and objective with fresh parameters
 // from the experiment's seed: the same seed gives the same initial weights.
 func newModel(exp *spec.Experiment) (*model.Model, error) {
@@ -86,14 +115,7 @@ func buildParts(exp *spec.Experiment) (*parts, error) {
 	if p.views, err = pipeline.BuildViews(exp); err != nil {
 		return nil, err
 	}
-	for _, h := range m.Heads {
-		if f, ok := h.Head.(interface {
-			Frozen(step, epoch int) bool
-			Normalize(ps *nn.Params, name string)
-		}); ok {
-			p.frozen = append(p.frozen, frozenHead{name: h.Name, head: f})
-		}
-	}
+	p.frozen = frozenHeads(m)
 	if q, ok := m.Objective.(objective.Queued); ok && q.Queues() {
 		if len(m.Heads) == 0 {
 			return nil, fmt.Errorf("objective %s keeps a queue of the last head's input, but the spec has no head", exp.Objective.ID)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -110,15 +109,7 @@ func (t *trainer) graph(b int) (*stepGraph, error) {
 			return nil, err
 		}
 	}
-	for _, prm := range g.Params {
-		idx := -1
-		for j, f := range t.p.frozen {
-			if strings.HasPrefix(prm.Name, f.name+".") {
-				idx = j
-			}
-		}
-		sg.frozen = append(sg.frozen, idx)
-	}
+	sg.frozen = frozenIndex(g.Params, t.p.frozen)
 	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.Embeddings...)
 	if sg.vm, err = engine.New(g.G, keep...); err != nil {
 		return nil, fmt.Errorf("training graph: %w", err)

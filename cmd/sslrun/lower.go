@@ -66,6 +66,9 @@ type port struct {
 	// Type is the StableHLO type, e.g. "tensor<256x3x32x32xf32>".
 	Type  string `json:"type"`
 	Shape []int  `json:"shape"`
+	// DonatedTo is the result an argument's buffer is donated to (its
+	// updated value), absent when it is not donated.
+	DonatedTo *int `json:"donated_to,omitempty"`
 }
 
 // writeSignature writes p's arguments and results, in order, as JSON: what
@@ -79,6 +82,9 @@ func writeSignature(w io.Writer, p *xla.Program) error {
 				shape = []int{}
 			}
 			out[i] = port{Role: q.Role.String(), Name: q.Name, Type: shapes.Make(q.DType, shape...).ToStableHLO(), Shape: shape}
+			if q.Alias >= 0 {
+				out[i].DonatedTo = &q.Alias
+			}
 		}
 		return out
 	}

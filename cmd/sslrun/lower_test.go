@@ -2,15 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestLower: `sslrun lower` writes the training and evaluation programs
-// with signatures that list exactly the arguments of their main functions,
-// in order and with their types.
+// TestLower: `sslrun lower` writes the training step and evaluation
+// programs with signatures that list exactly the arguments of their main
+// functions, in order, with their types and the results donated ones
+// alias.
 func TestLower(t *testing.T) {
 	spec := writeSpec(t, tinyRun)
 	out := filepath.Join(t.TempDir(), "programs")
@@ -31,15 +33,22 @@ func TestLower(t *testing.T) {
 			t.Fatal(err)
 		}
 		var sig struct {
-			Arguments []struct{ Name, Type, Role string }
-			Results   []struct{ Role string }
+			Arguments []struct {
+				Name, Type, Role string
+				DonatedTo        *int `json:"donated_to"`
+			}
+			Results []struct{ Role string }
 		}
 		if err := json.Unmarshal(raw, &sig); err != nil {
 			t.Fatal(err)
 		}
 		var want []string
 		for _, a := range sig.Arguments {
-			want = append(want, "%"+a.Name+": "+a.Type)
+			arg := "%" + a.Name + ": " + a.Type
+			if a.DonatedTo != nil {
+				arg += fmt.Sprintf(" { tf.aliasing_output = %d : i32 }", *a.DonatedTo)
+			}
+			want = append(want, arg)
 		}
 		head, _, _ := strings.Cut(string(text), ") -> ")
 		_, args, _ := strings.Cut(head, "@main(")
@@ -50,8 +59,11 @@ func TestLower(t *testing.T) {
 			t.Errorf("%s: results %+v", name, sig.Results)
 		}
 	}
-	if sig, err := os.ReadFile(filepath.Join(out, "train_step.json")); err != nil || !strings.Contains(string(sig), `"tensor<4x3x16x16xf32>"`) {
-		t.Errorf("the training program's views are not at --batch 4 (%v)", err)
+	sig, err := os.ReadFile(filepath.Join(out, "train_step.json"))
+	for _, want := range []string{`"tensor<4x3x16x16xf32>"`, `"role": "lr"`, `"donated_to": 1`} {
+		if err != nil || !strings.Contains(string(sig), want) {
+			t.Errorf("train_step.json lacks %s (%v)", want, err)
+		}
 	}
 
 	tests := []struct {
