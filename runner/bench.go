@@ -17,6 +17,7 @@ import (
 	"github.com/sslrun/sslrun/pipeline"
 	"github.com/sslrun/sslrun/procstat"
 	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/xla"
 )
 
 // BenchOptions say how much Bench measures.
@@ -28,8 +29,12 @@ type BenchOptions struct {
 	// batch_size).
 	Batch int
 	// AugmentImages is how many source images the augmentation measurement
-	// makes at least (whole batches; at least 1).
+	// makes at least (whole batches; at least 1). The XLA engine leaves
+	// the augmentation out: the CPU engine's bench measures the loader.
 	AugmentImages int
+	// Device, when set, times the step lowered to one XLA program on it
+	// (engine "xla", benchStepsXLA) instead of on the CPU engine.
+	Device *xla.Device
 }
 
 // BenchResult is what Bench measured: `sslrun bench` prints it as one JSON
@@ -53,10 +58,14 @@ type BenchResult struct {
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	// AugmentImages were made by the data loader on Threads cores;
 	// AugmentImagesPerSPerCore divides the rate by Threads.
-	AugmentImages            int     `json:"augment_images"`
-	AugmentImagesPerS        float64 `json:"augment_images_per_s"`
-	AugmentImagesPerSPerCore float64 `json:"augment_images_per_s_per_core"`
+	AugmentImages            int     `json:"augment_images,omitempty"`
+	AugmentImagesPerS        float64 `json:"augment_images_per_s,omitempty"`
+	AugmentImagesPerSPerCore float64 `json:"augment_images_per_s_per_core,omitempty"`
 	GoVersion                string  `json:"go_version"`
+	// Engine and Device are set by the XLA engine only ("xla" and the
+	// PJRT device), which leaves the augmentation fields out.
+	Engine string `json:"engine,omitempty"`
+	Device string `json:"device,omitempty"`
 }
 
 // benchStream is the stream, next to the experiment's seed, of the
@@ -83,13 +92,15 @@ func Bench(ctx context.Context, exp *spec.Experiment, opts BenchOptions) (*Bench
 		return nil, fmt.Errorf("bench: %d steps, want at least 1", opts.Steps)
 	case batch < 1:
 		return nil, fmt.Errorf("bench: batch of %d images, want at least 1", batch)
-	case opts.AugmentImages < 1:
+	case opts.AugmentImages < 1 && opts.Device == nil:
 		return nil, fmt.Errorf("bench: %d augmented images, want at least 1", opts.AugmentImages)
 	case len(exp.Views) == 0:
 		return nil, fmt.Errorf("%s has no view blocks", exp.File)
 	}
-	if err := checkBenchMemory(ctx, exp, batch); err != nil {
-		return nil, err
+	if opts.Device == nil {
+		if err := checkBenchMemory(ctx, exp, batch); err != nil {
+			return nil, err
+		}
 	}
 	p, err := buildParts(exp)
 	if err != nil {
@@ -122,7 +133,13 @@ func Bench(ctx context.Context, exp *spec.Experiment, opts BenchOptions) (*Bench
 	}
 	res.Views = strings.Join(blocks, "+")
 
-	secs, err := benchSteps(ctx, exp, p, shapes, opts.Steps)
+	var secs float64
+	if opts.Device != nil {
+		res.Engine, res.Device = "xla", opts.Device.String()
+		secs, err = benchStepsXLA(ctx, exp, p, shapes, opts.Steps, opts.Device)
+	} else {
+		secs, err = benchSteps(ctx, exp, p, shapes, opts.Steps)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +147,9 @@ func Bench(ctx context.Context, exp *spec.Experiment, opts BenchOptions) (*Bench
 	res.StepImagesPerS = float64(batch*opts.Steps) / secs
 	if res.PeakRSSMB, err = procstat.PeakRSSMiB(); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if opts.Device != nil {
+		return res, nil
 	}
 
 	images, secs, err := benchAugment(ctx, exp, p.views, batch, opts.AugmentImages)

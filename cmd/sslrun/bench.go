@@ -9,6 +9,7 @@ import (
 
 	"github.com/sslrun/sslrun/runner"
 	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/xla"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -16,6 +17,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	steps := fs.Int("steps", 5, "timed training steps, after one untimed warm-up step")
 	batch := fs.Int("batch", 0, "source images per step (0: the spec's batch_size)")
 	augment := fs.Int("augment-images", 2048, "source images to augment for the pipeline's speed")
+	engine := fs.String("engine", "cpu", "cpu, or xla: the step lowered to one XLA program on a PJRT device")
+	plugin := fs.String("pjrt-plugin", "", "PJRT plugin (.so) for --engine xla (default $"+xla.PluginEnv+")")
+	precision := fs.String("precision", "fp32", "fp32, or bf16 (not available yet)")
 	vars := varFlags{}
 	fs.Var(vars, "var", "set a variable: --var name=value (repeatable)")
 	files, err := parseInterleaved(fs, args)
@@ -31,12 +35,27 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("--batch must be at least 1 (or 0 for the spec's batch_size)")
 	case *augment < 1:
 		return usagef("--augment-images must be at least 1")
+	case *engine != "cpu" && *engine != "xla":
+		return usagef("--engine must be cpu or xla, got %q", *engine)
+	case *precision != "fp32" && *precision != "bf16":
+		return usagef("--precision must be fp32 or bf16, got %q", *precision)
+	case *precision == "bf16":
+		return errors.New("--precision bf16: the XLA lowering computes in float32 only so far, bf16 compute is not built yet (issue 16)")
+	case *engine == "cpu" && *plugin != "":
+		return usagef("--pjrt-plugin needs --engine xla")
 	}
 	exp, err := spec.LoadFile(files[0], spec.Options{Vars: vars})
 	if err != nil {
 		return err
 	}
-	res, err := runner.Bench(ctx, exp, runner.BenchOptions{Steps: *steps, Batch: *batch, AugmentImages: *augment})
+	opts := runner.BenchOptions{Steps: *steps, Batch: *batch, AugmentImages: *augment}
+	if *engine == "xla" {
+		if opts.Device, err = xla.OpenDevice(xla.PluginPath(*plugin)); err != nil {
+			return fmt.Errorf("--engine xla: %w", err)
+		}
+		defer opts.Device.Close()
+	}
+	res, err := runner.Bench(ctx, exp, opts)
 	if errors.Is(err, context.Canceled) {
 		return &exitError{130, fmt.Errorf("interrupted: %w", err)}
 	}

@@ -37,7 +37,7 @@ var commands = []command{
 	{"eval", "DIR", "run the experiment's evaluations on a finished run's backbone again", runEval},
 	{"plot", "DIR [--out FILE.png]", "draw a run's loss and learning-rate curves", runPlot},
 	{"lower", "FILE [--var k=v]... [--batch B] --out DIR", "write the training and evaluation graphs as StableHLO programs (text) with their signatures, for XLA", runLower},
-	{"bench", "FILE [--var k=v]... [--steps N] [--batch B] [--augment-images N]", "time the spec's training step and data pipeline; prints one JSON line", runBench},
+	{"bench", "FILE [--var k=v]... [--steps N] [--batch B] [--augment-images N] [--engine cpu|xla] [--pjrt-plugin PATH] [--precision fp32|bf16]", "time the spec's training step and data pipeline; prints one JSON line", runBench},
 	{"version", "", "print the version", runVersion},
 }
 
