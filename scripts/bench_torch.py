@@ -5,6 +5,7 @@ field names.
     go run ./cmd/sslrun validate --print --no-data experiments/X.hcl > spec.json
     /usr/bin/python3 scripts/bench_torch.py --spec-json spec.json \
         [--steps 5] [--batch B] [--threads 2] [--augment-images 2048] [--images DIR]
+        [--device cpu|cuda] [--precision fp32|bf16]
 
 (Debian's python3-torch 1.13 and python3-torchvision 0.14, CPU; the spec
 JSON may also come on stdin.) scripts/bench_compare.py runs both sides and
@@ -31,6 +32,10 @@ The resolved experiment decides everything, as in runner/bench.go:
   images of the dataset's shape (cifar10/100 32x32 RGB, mnist 28x28 gray,
   synthetic image_size RGB); they are decoded before the clock starts, as
   sslrun's preloaded sets are.
+- --device cuda runs the step on the GPU (inputs made there, the clock
+  stopped after torch.cuda.synchronize()) and adds "device" (the GPU's name)
+  and "precision" to the JSON; --precision bf16 (CUDA only) runs forward and
+  loss under torch.autocast(bfloat16), weights and optimizer in fp32.
 Images are source images, each with all its views. The twin supports width 1
 resnets only; solo-learn's LARS here always clips and excludes biases and
 batch norm (sslrun's defaults).
@@ -244,14 +249,18 @@ def loss_fn(comp, n_views):
 # ---------------------------------------------------------------- timing
 
 
-def bench_steps(spec, shapes, batch, steps):
+def bench_steps(spec, shapes, batch, steps, device="cpu", precision="fp32"):
     """One warm-up and steps timed training steps; returns their seconds."""
     torch.manual_seed(spec["seed"])
     body, dim = backbone(spec["backbone"], shapes[0][0])
     head, protos = heads(spec["heads"], dim)
+    if device != "cpu":
+        body, head = body.to(device), head.to(device)
     opt = optimizer(spec["optimizer"], (body, head), batch)
     loss_of = loss_fn(spec["objective"], len(shapes))
     xs = [torch.randn(batch, *s) for s in shapes]
+    if device != "cpu":
+        xs = [x.to(device) for x in xs]
     groups = {}  # views of one shape go through the network together, in order of first appearance
     for i, s in enumerate(shapes):
         groups.setdefault(s, []).append(i)
@@ -260,12 +269,13 @@ def bench_steps(spec, shapes, batch, steps):
         if protos is not None:
             with torch.no_grad():
                 protos.layer.weight.copy_(F.normalize(protos.layer.weight, dim=1))
-        z = [None] * len(xs)
-        for idx in groups.values():
-            out = head(body(torch.cat([xs[i] for i in idx])))
-            for i, part in zip(idx, out.split(batch)):
-                z[i] = part
-        loss = loss_of(torch.cat(z), batch, protos)
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=precision == "bf16"):
+            z = [None] * len(xs)
+            for idx in groups.values():
+                out = head(body(torch.cat([xs[i] for i in idx])))
+                for i, part in zip(idx, out.split(batch)):
+                    z[i] = part
+            loss = loss_of(torch.cat(z), batch, protos)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if protos is not None and (k < protos.freeze[0] or protos.freeze[1] > 0):
@@ -273,9 +283,13 @@ def bench_steps(spec, shapes, batch, steps):
         opt.step()
 
     step(0)  # warm-up: buffers are allocated on the first step
+    if device != "cpu":
+        torch.cuda.synchronize()
     t0 = time.perf_counter()
     for k in range(1, steps + 1):
         step(k)
+    if device != "cpu":
+        torch.cuda.synchronize()
     return time.perf_counter() - t0
 
 
@@ -298,7 +312,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads for the step")
     ap.add_argument("--augment-images", type=int, default=2048, help="source images to augment")
     ap.add_argument("--images", default=None, help="folder of images to augment (default: see the module doc)")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the step runs")
+    ap.add_argument("--precision", default="fp32", choices=("fp32", "bf16"), help="bf16: autocast forward and loss (CUDA only)")
     args = ap.parse_args()
+    if args.precision == "bf16" and args.device != "cuda":
+        ap.error("--precision bf16 needs --device cuda")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        die("--device cuda: torch sees no CUDA device")
     if args.steps < 1 or args.batch < 0 or args.augment_images < 1 or args.threads < 1:
         ap.error("--steps, --augment-images and --threads must be at least 1, --batch at least 0")
     if args.spec_json == "-":
@@ -316,7 +336,7 @@ def main():
     shapes = [tuple(t(sample).shape) for count, t in views for _ in range(count)]
 
     torch.set_num_threads(args.threads)
-    secs = bench_steps(spec, shapes, batch, args.steps)
+    secs = bench_steps(spec, shapes, batch, args.steps, args.device, args.precision)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     torch.set_num_threads(1)
@@ -324,7 +344,7 @@ def main():
     bench_augment(views, imgs, min(64, args.augment_images))  # warm-up
     aug_secs = bench_augment(views, imgs, args.augment_images)
 
-    print(json.dumps({
+    result = {
         "experiment": spec["name"],
         "backbone": spec["backbone"]["id"],
         "views": views_label(spec, shapes),
@@ -338,7 +358,11 @@ def main():
         "augment_images_per_s_per_core": args.augment_images / aug_secs,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
-    }), flush=True)
+    }
+    if args.device == "cuda":
+        result["device"] = torch.cuda.get_device_name()
+        result["precision"] = args.precision
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
