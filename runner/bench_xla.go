@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/sslrun/sslrun/components/optimizer"
@@ -39,16 +38,7 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 	if err != nil {
 		return 0, fmt.Errorf("building the training graph: %w", err)
 	}
-	freeze := make([]int, len(g.Params))
-	for i, prm := range g.Params {
-		freeze[i] = -1
-		for j, f := range p.frozen {
-			if strings.HasPrefix(prm.Name, f.name+".") {
-				freeze[i] = j
-			}
-		}
-	}
-	prog, err := xla.LowerStep(g, lw, freeze, "train_step")
+	prog, err := xla.LowerStep(g, lw, frozenIndex(g.Params, p.frozen), "train_step")
 	if err != nil {
 		return 0, fmt.Errorf("bench: %w", err)
 	}
