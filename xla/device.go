@@ -1,10 +1,11 @@
+//go:build cgo
+
 package xla
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/gomlx/go-xla/pkg/pjrt"
@@ -28,19 +29,9 @@ type Device struct {
 // CUDA plugin's libraries points XLA_FLAGS at a directory of its author's
 // machine.
 func OpenDevice(path string) (*Device, error) {
-	if path == "" {
-		return nil, errors.New(noPluginMessage)
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := pluginFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("PJRT plugin %s: %w", path, err)
-	}
-	info, err := os.Stat(abs)
-	if err != nil {
-		return nil, fmt.Errorf("PJRT plugin: %w", err)
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("PJRT plugin %s is a directory, want the plugin's .so file (e.g. jax_plugins/xla_cuda12/xla_cuda_plugin.so)", abs)
+		return nil, err
 	}
 	if _, ok := os.LookupEnv("GOPJRT_CUDA_CHECKS"); !ok {
 		if err := os.Setenv("GOPJRT_CUDA_CHECKS", "0"); err != nil {
