@@ -63,6 +63,9 @@ type LowerContext struct {
 	owners map[any]string // owner -> its name prefix with a number
 	count  map[string]int // prefix -> owners named so far
 	saved  map[any][]*stablehlo.Value
+	// products is the element type of the operands of the float32
+	// products (Dot, Conv); Float32 unless SetProducts changed it.
+	products dtypes.DType
 }
 
 // NewLowerContext starts the lowering of a program into fn.
@@ -73,7 +76,27 @@ func NewLowerContext(fn *stablehlo.Function) *LowerContext {
 		owners: map[any]string{},
 		count:  map[string]int{},
 		saved:  map[any][]*stablehlo.Value{},
+
+		products: dtypes.Float32,
 	}
+}
+
+// SetProducts makes dt (Float32 or BFloat16) the element type in which
+// the products lowered from here on (Dot and Conv: matrix products and
+// convolutions, forward and backward) take their float32 operands, as
+// mixed-precision training computes them: with BFloat16, each float32
+// operand is converted to bf16 at the product's input and the product's
+// result is float32 (dot_general declares a float32 result; a
+// convolution, whose result has its operands' type, is converted back),
+// so that everything around the products (batch-norm statistics,
+// softmax, the loss, Sinkhorn, sums, the optimizer's update) computes in
+// float32 on float32 values. Float64 operands are left as they are.
+func (c *LowerContext) SetProducts(dt dtypes.DType) error {
+	if dt != dtypes.Float32 && dt != dtypes.BFloat16 {
+		return fmt.Errorf("lowering: products in %s: want float32 or bfloat16", dt)
+	}
+	c.products = dt
+	return nil
 }
 
 // States returns the program's state in order of first use.
@@ -406,12 +429,27 @@ func (l *Lowering) Select(pred, onTrue, onFalse *stablehlo.Value) *stablehlo.Val
 
 // Dot is go-xla's DotGeneral: a and b contracted over the axes ac and bc,
 // with batch axes ab and bb; the result's axes are the batch axes, then
-// a's free axes, then b's.
+// a's free axes, then b's. Float32 operands are multiplied in the
+// context's product type (SetProducts), the result float32.
 func (l *Lowering) Dot(a *stablehlo.Value, ac, ab []int, b *stablehlo.Value, bc, bb []int) *stablehlo.Value {
 	if !l.ok(a, b) {
 		return nil
 	}
-	return l.check(stablehlo.DotGeneral(a, ac, ab, b, bc, bb).Done())
+	out := a.Shape().DType
+	a, b = l.productOperand(a), l.productOperand(b)
+	if !l.ok(a, b) {
+		return nil
+	}
+	return l.check(stablehlo.DotGeneral(a, ac, ab, b, bc, bb).OutputDType(out).Done())
+}
+
+// productOperand is x as a product takes it: converted to the context's
+// product type when x is float32 (SetProducts), else x itself.
+func (l *Lowering) productOperand(x *stablehlo.Value) *stablehlo.Value {
+	if x.Shape().DType != dtypes.Float32 {
+		return x
+	}
+	return l.Convert(x, l.ctx.products)
 }
 
 // reducer makes the closure f(a, b) over scalars of dtype dt.
@@ -521,7 +559,8 @@ func (l *Lowering) MaxPoolGrad(x, dy *stablehlo.Value, window, strides []int) *s
 // per spatial axis and may be negative, which not every consumer of
 // StableHLO accepts: the convolution is then made with those pads at zero
 // and its result cropped by as many elements on that side, the same
-// values.
+// values. Float32 operands are convolved in the context's product type
+// (SetProducts), the result float32.
 func (l *Lowering) Conv(x, w *stablehlo.Value, stride, lhsDil, rhsDil []int, pads [][2]int, xl, wl, yl string) *stablehlo.Value {
 	if !l.ok(x, w) {
 		return nil
@@ -534,11 +573,16 @@ func (l *Lowering) Conv(x, w *stablehlo.Value, stride, lhsDil, rhsDil []int, pad
 		clipped[i] = [2]int{max(p[0], 0), max(p[1], 0)}
 		crop = crop || p[0] < 0 || p[1] < 0
 	}
-	y := l.check(stablehlo.Convolution(x, w, stride, clipped, lhsDil, rhsDil,
+	out := x.Shape().DType
+	x, w = l.productOperand(x), l.productOperand(w)
+	if !l.ok(x, w) {
+		return nil
+	}
+	y := l.Convert(l.check(stablehlo.Convolution(x, w, stride, clipped, lhsDil, rhsDil,
 		ax(xl, 'b'), ax(xl, 'f'), spatial(xl),
 		ax(wl, 'i'), ax(wl, 'o'), spatial(wl),
 		ax(yl, 'b'), ax(yl, 'f'), spatial(yl),
-		1, 1, types.DotGeneralPrecisionDefault, types.DotGeneralPrecisionDefault))
+		1, 1, types.DotGeneralPrecisionDefault, types.DotGeneralPrecisionDefault)), out)
 	if !crop || !l.ok(y) {
 		return y
 	}

@@ -37,7 +37,7 @@ train { batch_size = 2 }
 // TestGoldenStep compares the StableHLO text of goldenSpec's training
 // graph (Lower: the loss, every gradient, the running statistics) and of
 // its whole training step with SGD (LowerStep: the update and the
-// donations too) with testdata/ byte for byte; go test ./xla -update
+// donations too), in float32 and in bf16, with testdata/ byte for byte; go test ./xla -update
 // rewrites them.
 func TestGoldenStep(t *testing.T) {
 	tests := []struct {
@@ -50,6 +50,10 @@ func TestGoldenStep(t *testing.T) {
 		{"simclr_sgd_step.mlir", func(s *step) (*Program, error) {
 			opt := buildOptimizer(t, "optimizer.sgd", map[string]any{"lr": 0.1, "weight_decay": 1e-4})
 			return LowerStep(s.g, opt, nil, "simclr_sgd_step")
+		}},
+		{"simclr_sgd_bf16_step.mlir", func(s *step) (*Program, error) {
+			opt := buildOptimizer(t, "optimizer.sgd", map[string]any{"lr": 0.1, "weight_decay": 1e-4})
+			return LowerStep(s.g, opt, nil, "simclr_sgd_bf16_step", WithPrecision(BF16))
 		}},
 	}
 	for _, tt := range tests {

@@ -14,6 +14,37 @@ import (
 	"github.com/sslrun/sslrun/ops"
 )
 
+// Precision is what a lowered training step computes in, named as a
+// spec's train block names it.
+type Precision string
+
+const (
+	// FP32 computes the whole step in float32.
+	FP32 Precision = "fp32"
+	// BF16 is mixed precision: the matrix products and convolutions,
+	// forward and backward, take bf16 operands (the float32 activations,
+	// parameters and gradients converted at their inputs) and give
+	// float32 results; batch-norm statistics, softmax and log-sum-exp,
+	// the loss, Sinkhorn, reductions, the gradients' accumulation and the
+	// optimizer's update stay float32 on float32 master weights. The
+	// program's arguments and results are those of FP32, float32, so the
+	// host and checkpoints do not change.
+	BF16 Precision = "bf16"
+)
+
+// StepOption changes how LowerStep lowers a step.
+type StepOption func(*stepOptions)
+
+// stepOptions are LowerStep's options, zero for its defaults.
+type stepOptions struct {
+	precision Precision
+}
+
+// WithPrecision lowers the step to compute in p (FP32 or BF16).
+func WithPrecision(p Precision) StepOption {
+	return func(o *stepOptions) { o.precision = p }
+}
+
 // LowerStep lowers one whole training step of g, a graph of Model.Train,
 // into one program named name: the forward and backward passes, the
 // optimizer's update of every parameter (opt.LowerUpdate) and the
@@ -59,16 +90,32 @@ import (
 // them and passes them in (a K×D matrix per step, small beside the
 // batch). When the queue moves onto the device, the normalisation moves
 // with it, as an op the head provides.
-func LowerStep(g *model.Graph, opt optimizer.Lowerer, freeze []int, name string) (*Program, error) {
+//
+// WithPrecision(BF16) among opts lowers the step in mixed precision: see
+// BF16. Without it the step computes in float32.
+func LowerStep(g *model.Graph, opt optimizer.Lowerer, freeze []int, name string, opts ...StepOption) (*Program, error) {
 	if g.Output == nil || len(g.Grads) != len(g.Params) || len(g.Nodes) != len(g.Params) {
 		return nil, fmt.Errorf("xla: %s: not a training graph (%d parameters, %d nodes, %d gradients)", name, len(g.Params), len(g.Nodes), len(g.Grads))
 	}
 	if freeze != nil && len(freeze) != len(g.Params) {
 		return nil, fmt.Errorf("xla: %s: %d freeze groups given for %d parameters", name, len(freeze), len(g.Params))
 	}
+	var o stepOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	pb, err := newBuilder(g.G, name)
 	if err != nil {
 		return nil, err
+	}
+	switch o.precision {
+	case "", FP32:
+	case BF16:
+		if err := pb.ctx.SetProducts(dtypes.BFloat16); err != nil {
+			return nil, fmt.Errorf("xla: %s: %w", name, err)
+		}
+	default:
+		return nil, fmt.Errorf("xla: %s: precision %q: want %q or %q", name, o.precision, FP32, BF16)
 	}
 	if err := pb.inputs(g.Inputs); err != nil {
 		return nil, err
