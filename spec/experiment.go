@@ -73,6 +73,11 @@ type Train struct {
 	KeepEvery int `json:"keep_every"`
 	// LogEvery is the number of steps between logged steps.
 	LogEvery int `json:"log_every"`
+	// Precision is what the training step computes in: "fp32", or "bf16"
+	// (mixed precision: matrix products and convolutions on bf16
+	// operands, float32 master weights and loss), which only the XLA
+	// engine runs.
+	Precision string `json:"precision"`
 }
 
 // Interval is a period counted in optimizer steps or in epochs, written
@@ -193,5 +198,6 @@ var (
 		{Name: "checkpoint_every", Type: registry.String, Default: "1 epoch", Doc: "how often the latest checkpoint is rewritten: \"N steps\" or \"N epochs\""},
 		{Name: "keep_every", Type: registry.Int, Default: 0, Range: registry.AtLeast(0), Doc: "also keep every N-th checkpoint, and the one at step 0 (the initialisation), as checkpoints/step-NNNNNNNN.safetensors (0: only the latest)"},
 		{Name: "log_every", Type: registry.Int, Default: 10, Range: registry.AtLeast(1), Doc: "optimizer steps between logged steps"},
+		{Name: "precision", Type: registry.String, Default: "fp32", Enum: []string{"fp32", "bf16"}, Doc: "what the training step computes in: fp32, or bf16 (matrix products and convolutions in bf16, float32 master weights and loss; the XLA engine only, the CPU engine refuses it)"},
 	}
 )

@@ -143,7 +143,7 @@ func TestUnsupportedAttributesListValidOnes(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"train", `train { epoch = 3 }`, []string{"x.hcl:2,9-14: error: Unsupported argument", `Did you mean "epochs"? train takes: batch_size, checkpoint_every, dataset, drop_last, epochs, keep_every, log_every, prefetch, workers.`}},
+		{"train", `train { epoch = 3 }`, []string{"x.hcl:2,9-14: error: Unsupported argument", `Did you mean "epochs"? train takes: batch_size, checkpoint_every, dataset, drop_last, epochs, keep_every, log_every, precision, prefetch, workers.`}},
 		{"experiment", `experiment "f" { sed = 1 }`, []string{"x.hcl:1,18-21:", "experiment takes: description, seed."}},
 		{"variable", `variable "v" { value = 1 }`, []string{"x.hcl:2,16-21:", "variable takes: default, description."}},
 		{"view attribute", "view \"v\" {\n  counts = 2\n  augment \"grayscale\" {}\n}", []string{"x.hcl:3,3-9:", "view takes: count, and augment blocks."}},

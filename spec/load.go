@@ -390,6 +390,7 @@ func (l *loader) train(blocks hcl.Blocks) {
 		CheckpointEvery: every,
 		KeepEvery:       values.Int("keep_every"),
 		LogEvery:        values.Int("log_every"),
+		Precision:       values.String("precision"),
 	}
 }
 

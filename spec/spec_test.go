@@ -175,7 +175,7 @@ func TestResolution(t *testing.T) {
 	want := summary{
 		Name: "demo", Desc: "crops of 64 and 36", Path: abs, Seed: 7, Views: 8,
 		Sizes: []int{64, 36}, Scale: []float64{0.08, 1},
-		Train: spec.Train{Epochs: 10, BatchSize: 64, DropLast: true, Workers: 0, Prefetch: 2, Dataset: "train", CheckpointEvery: spec.Interval{N: 1, Epochs: true}, LogEvery: 10},
+		Train: spec.Train{Epochs: 10, BatchSize: 64, DropLast: true, Workers: 0, Prefetch: 2, Dataset: "train", CheckpointEvery: spec.Interval{N: 1, Epochs: true}, LogEvery: 10, Precision: "fp32"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("resolved (-want +got):\n%s", diff)
@@ -411,7 +411,8 @@ func TestSwAVWiring(t *testing.T) {
 }
 
 // TestTrainBlock checks the train block's own diagnostics: an interval that
-// does not parse and a dataset that is not a dataset block.
+// does not parse, a dataset that is not a dataset block, a precision that
+// is neither fp32 (the default) nor bf16.
 func TestTrainBlock(t *testing.T) {
 	data := dataDir(t)
 	tests := []struct {
@@ -423,6 +424,8 @@ func TestTrainBlock(t *testing.T) {
 		{"unknown dataset", "backbone \"convnet\" {}\ntrain { dataset = \"unlabeled\" }\n", []string{"base.hcl:20,19-30", "Unknown dataset", `"unlabeled"`, `blocks are "train"`}},
 		{"default dataset missing", "backbone \"convnet\" {}\n", nil},
 		{"steps", "train { checkpoint_every = \"500 steps\" }\n", nil},
+		{"bad precision", "train { precision = \"fp16\" }\n", []string{"base.hcl:19,21-27", `"fp16" is not one of`, `"bf16"`}},
+		{"bf16", "train { precision = \"bf16\" }\n", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,6 +437,13 @@ func TestTrainBlock(t *testing.T) {
 				}
 				if tt.name == "steps" && exp.Train.CheckpointEvery != (spec.Interval{N: 500}) {
 					t.Errorf("checkpoint_every = %+v", exp.Train.CheckpointEvery)
+				}
+				precision := "fp32"
+				if tt.name == "bf16" {
+					precision = "bf16"
+				}
+				if exp.Train.Precision != precision {
+					t.Errorf("precision = %q, want %q", exp.Train.Precision, precision)
 				}
 				return
 			}
