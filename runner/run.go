@@ -27,10 +27,12 @@ import (
 	"github.com/sslrun/sslrun/components/augment"
 	"github.com/sslrun/sslrun/components/dataset"
 	"github.com/sslrun/sslrun/components/evaluate"
+	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/pipeline"
 	"github.com/sslrun/sslrun/safetensors"
 	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/xla"
 )
 
 // Files of a run folder.
@@ -61,6 +63,12 @@ type Options struct {
 	// one line in place.
 	Progress io.Writer
 	Terminal bool
+	// XLA trains on an XLA runtime (the XLA engine: each step one lowered
+	// program, the state kept by the runtime between steps) instead of the
+	// CPU engine when set. Evaluation runs on the CPU engine either way,
+	// on the weights read back from the runtime. Run and Resume do not
+	// close it.
+	XLA xla.Runtime
 }
 
 // Config is config.json: the resolved experiment and what else decides the
@@ -79,6 +87,12 @@ type Config struct {
 	// Datasets holds a sha256 of the decoded content (labels and pixels) of
 	// every dataset block the run reads.
 	Datasets map[string]string `json:"dataset_sha256"`
+	// Engine is the engine that trains (EngineCPU or EngineXLA), Device
+	// what it runs on; resuming on another engine rewrites both. Neither
+	// is part of the experiment's hash, so checkpoints move between
+	// engines.
+	Engine string `json:"engine"`
+	Device string `json:"device"`
 }
 
 // Summary is summary.json.
@@ -156,12 +170,18 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (r
 	}
 	cfg := &Config{Experiment: expJSON, SpecPath: specPath, Version: buildinfo.Version(), GoVersion: buildinfo.GoVersion(),
 		MaxProcs: runtime.GOMAXPROCS(0), Vars: opts.Vars, MaxSteps: opts.MaxSteps, Datasets: map[string]string{}}
+	cfg.Engine, cfg.Device = engineOf(opts)
 	if cfg.Vars == nil {
 		cfg.Vars = map[string]string{}
 	}
 	r, err := newRun(exp, cfg, opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.XLA != nil {
+		if err := checkXLA(exp, r.p); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range r.datasetNames() {
 		d, err := r.dataset(ctx, name)
@@ -223,6 +243,11 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	path := filepath.Join(dir, "checkpoints", LatestCheckpoint)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%s has no checkpoint to resume from: %w", dir, err)
+	}
+	if opts.XLA != nil {
+		if err := checkXLA(r.exp, r.p); err != nil {
+			return nil, err
+		}
 	}
 	return r.train(ctx, &path)
 }
@@ -526,7 +551,12 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	}
 	// Building the full-batch graph creates every parameter from the seed,
 	// so a checkpoint has somewhere to go.
-	if _, err := t.graph(exp.Train.BatchSize); err != nil {
+	if r.opts.XLA != nil {
+		t.xla = &xlaEngine{rt: r.opts.XLA, opt: r.p.optimizer.(optimizer.Lowerer), steps: map[int]*xlaStep{}}
+		if _, err := t.xlaStep(exp.Train.BatchSize); err != nil {
+			return nil, err
+		}
+	} else if _, err := t.graph(exp.Train.BatchSize); err != nil {
 		return nil, err
 	}
 	if resume != nil {
@@ -549,7 +579,15 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 				return &Result{Dir: r.dir, Summary: sum, Finished: true}, nil
 			}
 		}
-		if r.limitChanged {
+		rewrite := r.limitChanged
+		if engine, device := engineOf(r.opts); engine != r.cfg.Engine || device != r.cfg.Device {
+			if r.cfg.Engine != "" && engine != r.cfg.Engine {
+				r.log.Info().Str("event", "engine").Str("from", r.cfg.Engine).Str("engine", engine).Str("device", device).Msg("resumed on another engine")
+			}
+			r.cfg.Engine, r.cfg.Device = engine, device
+			rewrite = true
+		}
+		if rewrite {
 			if err := writeJSON(filepath.Join(r.dir, ConfigFile), r.cfg); err != nil {
 				return nil, err
 			}
@@ -566,6 +604,9 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		t.saved = t.pos.Step
 	}
 	t.checkpoint = func(periodic bool) error {
+		if err := t.syncXLA(); err != nil {
+			return err
+		}
 		if err := r.checkpoint(t, periodic); err != nil {
 			return err
 		}
@@ -866,4 +907,12 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// engineOf is the engine opts train on and its device, for config.json.
+func engineOf(opts Options) (engine, device string) {
+	if opts.XLA != nil {
+		return EngineXLA, opts.XLA.String()
+	}
+	return EngineCPU, fmt.Sprintf("host CPU (%s/%s)", runtime.GOOS, runtime.GOARCH)
 }

@@ -85,6 +85,8 @@ type trainer struct {
 	lastLoss   float64
 	images     int           // source images trained on by this process
 	busy       time.Duration // time spent in steps by this process
+	// xla runs the steps on an XLA runtime; nil: the CPU engine does.
+	xla *xlaEngine
 }
 
 // graph returns the compiled graph for batches of b images, building it on
@@ -121,6 +123,9 @@ func (t *trainer) graph(b int) (*stepGraph, error) {
 func (t *trainer) close() {
 	for _, sg := range t.graphs {
 		sg.vm.Close()
+	}
+	if t.xla != nil {
+		t.xla.close()
 	}
 }
 
@@ -188,38 +193,13 @@ func (t *trainer) run(ctx context.Context) error {
 // step trains on one batch.
 func (t *trainer) step(batch *pipeline.Batch) error {
 	began := time.Now()
-	sg, err := t.graph(len(batch.Indices))
-	if err != nil {
-		return err
-	}
 	lr := t.p.schedule.LR(t.peak, t.pos.Step, t.perEpoch, t.total)
-	for _, f := range t.p.frozen {
-		f.head.Normalize(t.p.model.Params, f.name)
+	run := t.stepCPU
+	if t.xla != nil {
+		run = t.stepXLA
 	}
-	if err := t.useQueue(); err != nil {
-		return err
-	}
-	for v, x := range batch.Views {
-		copy(sg.inputs[v], x.Data)
-	}
-	sg.vm.Reset()
-	if err := sg.vm.RunAll(); err != nil {
-		return fmt.Errorf("step %d: %w", t.pos.Step+1, err)
-	}
-	loss := float64(sg.g.Output.Value().Data().(float32))
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return &LossError{Step: t.pos.Step + 1, Epoch: t.pos.Epoch, Loss: loss, Kept: t.saved}
-	}
-	for i, gn := range sg.g.Grads {
-		sg.grads[i] = gn.Value().Data().([]float32)
-		if f := sg.frozen[i]; f >= 0 && t.p.frozen[f].head.Frozen(t.pos.Step, t.pos.Epoch) {
-			sg.grads[i] = nil // no gradient while frozen, as SwAV sets p.grad = None
-		}
-	}
-	if err := t.p.optimizer.Step(sg.g.Params, sg.grads, lr); err != nil {
-		return fmt.Errorf("step %d: %w", t.pos.Step+1, err)
-	}
-	if err := t.pushQueue(sg, len(batch.Indices)); err != nil {
+	loss, err := run(batch, lr)
+	if err != nil {
 		return err
 	}
 	t.pos.Step++
@@ -234,6 +214,43 @@ func (t *trainer) step(batch *pipeline.Batch) error {
 	}
 	t.progress.step(t, lr)
 	return nil
+}
+
+// stepCPU runs one step on batch at learning rate lr on the CPU engine and
+// returns its loss: the graph's forward and backward passes, the
+// optimizer's Step, the queue's push.
+func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
+	sg, err := t.graph(len(batch.Indices))
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range t.p.frozen {
+		f.head.Normalize(t.p.model.Params, f.name)
+	}
+	if err := t.useQueue(); err != nil {
+		return 0, err
+	}
+	for v, x := range batch.Views {
+		copy(sg.inputs[v], x.Data)
+	}
+	sg.vm.Reset()
+	if err := sg.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+	}
+	loss := float64(sg.g.Output.Value().Data().(float32))
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return 0, &LossError{Step: t.pos.Step + 1, Epoch: t.pos.Epoch, Loss: loss, Kept: t.saved}
+	}
+	for i, gn := range sg.g.Grads {
+		sg.grads[i] = gn.Value().Data().([]float32)
+		if f := sg.frozen[i]; f >= 0 && t.p.frozen[f].head.Frozen(t.pos.Step, t.pos.Epoch) {
+			sg.grads[i] = nil // no gradient while frozen, as SwAV sets p.grad = None
+		}
+	}
+	if err := t.p.optimizer.Step(sg.g.Params, sg.grads, lr); err != nil {
+		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+	}
+	return loss, t.pushQueue(sg, len(batch.Indices))
 }
 
 // useQueue gives the objective the queue's scores under the current

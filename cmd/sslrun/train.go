@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/sslrun/sslrun/report"
 	"github.com/sslrun/sslrun/runner"
 	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/xla"
 )
 
 // exitError carries an exit status other than 1.
@@ -46,8 +48,59 @@ func progressOut(stderr io.Writer) (io.Writer, bool) {
 	return stderr, ok && term.IsTerminal(int(f.Fd()))
 }
 
+// engineFlags are --engine and --pjrt-plugin of run, resume and eval.
+type engineFlags struct {
+	engine, plugin *string
+}
+
+// addEngineFlags defines --engine and --pjrt-plugin on fs.
+func addEngineFlags(fs *flag.FlagSet) engineFlags {
+	return engineFlags{
+		engine: fs.String("engine", runner.EngineCPU, "cpu, or xla: each training step one XLA program on a PJRT device (evaluation stays on the CPU)"),
+		plugin: fs.String("pjrt-plugin", "", "PJRT plugin (.so) for --engine xla (default $"+xla.PluginEnv+")"),
+	}
+}
+
+// open checks the flags and, for --engine xla, opens the device: nil for
+// the CPU engine. Its error (no plugin, not a plugin) comes before
+// anything is written.
+func (f engineFlags) open() (xla.Runtime, error) {
+	switch {
+	case *f.engine != runner.EngineCPU && *f.engine != runner.EngineXLA:
+		return nil, usagef("--engine must be cpu or xla, got %q", *f.engine)
+	case *f.engine == runner.EngineCPU && *f.plugin != "":
+		return nil, usagef("--pjrt-plugin needs --engine xla")
+	case *f.engine == runner.EngineCPU:
+		return nil, nil
+	}
+	rt, err := xla.OpenRuntime(xla.PluginPath(*f.plugin))
+	if err != nil {
+		return nil, fmt.Errorf("--engine xla: %w", err)
+	}
+	return rt, nil
+}
+
+// withRuntime runs do with the runtime ef opens (nil for the CPU engine)
+// and closes it after.
+func withRuntime(ef engineFlags, do func(xla.Runtime) error) (err error) {
+	rt, err := ef.open()
+	if err != nil {
+		return err
+	}
+	if rt == nil {
+		return do(nil)
+	}
+	defer func() {
+		if cerr := rt.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	return do(rt)
+}
+
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", stderr)
+	ef := addEngineFlags(fs)
 	out := fs.String("out", "", "run folder (default runs/<experiment>-<time>)")
 	maxSteps := fs.Int("max-steps", 0, "stop pretraining after N steps, then evaluate (for smoke tests)")
 	vars := varFlags{}
@@ -71,15 +124,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	w, tty := progressOut(stderr)
-	res, err := runner.Run(ctx, exp, src, runner.Options{Out: *out, Vars: vars, MaxSteps: *maxSteps, Progress: w, Terminal: tty})
-	if err != nil {
-		return runnerError(err)
-	}
-	return printSummary(stdout, res)
+	return withRuntime(ef, func(rt xla.Runtime) error {
+		res, err := runner.Run(ctx, exp, src, runner.Options{Out: *out, Vars: vars, MaxSteps: *maxSteps, Progress: w, Terminal: tty, XLA: rt})
+		if err != nil {
+			return runnerError(err)
+		}
+		return printSummary(stdout, res)
+	})
 }
 
 func runResume(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("resume", stderr)
+	ef := addEngineFlags(fs)
 	maxSteps := fs.Int("max-steps", 0, "stop pretraining after N steps in all, then evaluate (default: the run's own limit)")
 	toEnd := fs.Bool("to-end", false, "train to the end of the spec's epochs, dropping the --max-steps the run was started with")
 	dirs, err := parseInterleaved(fs, args)
@@ -95,19 +151,22 @@ func runResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--to-end and --max-steps exclude each other")
 	}
 	w, tty := progressOut(stderr)
-	res, err := runner.Resume(ctx, dirs[0], runner.Options{MaxSteps: *maxSteps, ToEnd: *toEnd, Progress: w, Terminal: tty})
-	if err != nil {
-		return runnerError(err)
-	}
-	if res.Finished {
-		fmt.Fprintf(stderr, "%s finished at step %d; nothing to resume (`sslrun eval %s` runs its evaluations again, --max-steps or --to-end trains further)\n",
-			res.Dir, res.Summary.Steps, res.Dir)
-	}
-	return printSummary(stdout, res)
+	return withRuntime(ef, func(rt xla.Runtime) error {
+		res, err := runner.Resume(ctx, dirs[0], runner.Options{MaxSteps: *maxSteps, ToEnd: *toEnd, Progress: w, Terminal: tty, XLA: rt})
+		if err != nil {
+			return runnerError(err)
+		}
+		if res.Finished {
+			fmt.Fprintf(stderr, "%s finished at step %d; nothing to resume (`sslrun eval %s` runs its evaluations again, --max-steps or --to-end trains further)\n",
+				res.Dir, res.Summary.Steps, res.Dir)
+		}
+		return printSummary(stdout, res)
+	})
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
+	ef := addEngineFlags(fs)
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -116,11 +175,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("want one run folder, got %d", len(dirs))
 	}
 	w, tty := progressOut(stderr)
-	res, err := runner.Evaluate(ctx, dirs[0], runner.Options{Progress: w, Terminal: tty})
-	if err != nil {
-		return runnerError(err)
-	}
-	return printSummary(stdout, res)
+	// Evaluation runs on the CPU engine; --engine xla is checked (the
+	// device opens) so that a script's flags mean the same for every
+	// command.
+	return withRuntime(ef, func(rt xla.Runtime) error {
+		res, err := runner.Evaluate(ctx, dirs[0], runner.Options{Progress: w, Terminal: tty, XLA: rt})
+		if err != nil {
+			return runnerError(err)
+		}
+		return printSummary(stdout, res)
+	})
 }
 
 func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
