@@ -66,6 +66,9 @@ type BenchResult struct {
 	// PJRT device), which leaves the augmentation fields out.
 	Engine string `json:"engine,omitempty"`
 	Device string `json:"device,omitempty"`
+	// Precision is what the XLA engine's step computed in: the spec's
+	// train precision, fp32 or bf16.
+	Precision string `json:"precision,omitempty"`
 }
 
 // benchStream is the stream, next to the experiment's seed, of the
@@ -98,6 +101,9 @@ func Bench(ctx context.Context, exp *spec.Experiment, opts BenchOptions) (*Bench
 		return nil, fmt.Errorf("%s has no view blocks", exp.File)
 	}
 	if opts.Device == nil {
+		if err := checkCPUPrecision(exp); err != nil {
+			return nil, err
+		}
 		if err := checkBenchMemory(ctx, exp, batch); err != nil {
 			return nil, err
 		}
@@ -135,7 +141,7 @@ func Bench(ctx context.Context, exp *spec.Experiment, opts BenchOptions) (*Bench
 
 	var secs float64
 	if opts.Device != nil {
-		res.Engine, res.Device = "xla", opts.Device.String()
+		res.Engine, res.Device, res.Precision = "xla", opts.Device.String(), exp.Train.Precision
 		secs, err = benchStepsXLA(ctx, exp, p, shapes, opts.Steps, opts.Device)
 	} else {
 		secs, err = benchSteps(ctx, exp, p, shapes, opts.Steps)

@@ -14,11 +14,12 @@ import (
 )
 
 // benchStepsXLA is benchSteps on an XLA device: the training step of p's
-// model and optimizer lowered to one program (xla.LowerStep), compiled
-// for dev, its parameters, optimizer and batch-norm state put on the
-// device once; then one untimed step and steps timed ones, each copying
-// the batch, the peak learning rate and the freeze flags in and the loss
-// out, as a run would. The batch is filled from the seed as benchSteps
+// model and optimizer lowered to one program (xla.LowerStep) in the
+// spec's train precision (xla.WithPrecision), compiled for dev, its
+// parameters, optimizer and batch-norm state put on the device once;
+// then one untimed step and steps timed ones, each copying the batch,
+// the peak learning rate and the freeze flags in and the loss out, as a
+// run would. The batch is filled from the seed as benchSteps
 // fills it; prototypes are renormalised once and frozen as at the start of
 // a run, and the queue is not in use (epoch 0), as in benchSteps.
 func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes []model.Shape, steps int, dev *xla.Device) (float64, error) {
@@ -38,7 +39,7 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 	if err != nil {
 		return 0, fmt.Errorf("building the training graph: %w", err)
 	}
-	prog, err := xla.LowerStep(g, lw, frozenIndex(g.Params, p.frozen), "train_step")
+	prog, err := xla.LowerStep(g, lw, frozenIndex(g.Params, p.frozen), "train_step", xla.WithPrecision(xla.Precision(exp.Train.Precision)))
 	if err != nil {
 		return 0, fmt.Errorf("bench: %w", err)
 	}

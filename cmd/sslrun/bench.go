@@ -19,7 +19,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	augment := fs.Int("augment-images", 2048, "source images to augment for the pipeline's speed")
 	engine := fs.String("engine", "cpu", "cpu, or xla: the step lowered to one XLA program on a PJRT device")
 	plugin := fs.String("pjrt-plugin", "", "PJRT plugin (.so) for --engine xla (default $"+xla.PluginEnv+")")
-	precision := fs.String("precision", "fp32", "fp32, or bf16 (not available yet)")
+	precision := fs.String("precision", "", "fp32, or bf16 for --engine xla (default: the spec's train precision)")
 	vars := varFlags{}
 	fs.Var(vars, "var", "set a variable: --var name=value (repeatable)")
 	files, err := parseInterleaved(fs, args)
@@ -37,16 +37,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("--augment-images must be at least 1")
 	case *engine != "cpu" && *engine != "xla":
 		return usagef("--engine must be cpu or xla, got %q", *engine)
-	case *precision != "fp32" && *precision != "bf16":
+	case *precision != "" && *precision != "fp32" && *precision != "bf16":
 		return usagef("--precision must be fp32 or bf16, got %q", *precision)
-	case *precision == "bf16":
-		return errors.New("--precision bf16: the XLA lowering computes in float32 only so far, bf16 compute is not built yet (issue 16)")
 	case *engine == "cpu" && *plugin != "":
 		return usagef("--pjrt-plugin needs --engine xla")
 	}
 	exp, err := spec.LoadFile(files[0], spec.Options{Vars: vars})
 	if err != nil {
 		return err
+	}
+	if *precision != "" {
+		exp.Train.Precision = *precision
 	}
 	opts := runner.BenchOptions{Steps: *steps, Batch: *batch, AugmentImages: *augment}
 	if *engine == "xla" {
