@@ -150,6 +150,11 @@ type run struct {
 // before the folder is made, and a start that fails before training
 // removes what it wrote.
 func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (res *Result, err error) {
+	if opts.XLA == nil {
+		if err := checkCPUPrecision(exp); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkMemory(ctx, exp); err != nil {
 		return nil, err
 	}
@@ -232,6 +237,11 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	}
 	defer lock.release()
 	defer r.close()
+	if opts.XLA == nil {
+		if err := checkCPUPrecision(r.exp); err != nil {
+			return nil, err
+		}
+	}
 	if opts.ToEnd || opts.MaxSteps > 0 {
 		limit := opts.MaxSteps
 		if opts.ToEnd {

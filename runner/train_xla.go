@@ -89,7 +89,7 @@ func (t *trainer) xlaStep(b int) (*xlaStep, error) {
 		return nil, fmt.Errorf("building the training graph: %w", err)
 	}
 	frozen := frozenIndex(s.g.Params, t.p.frozen)
-	if s.prog, err = xla.LowerStep(s.g, e.opt, frozen, fmt.Sprintf("train_step_b%d", b)); err != nil {
+	if s.prog, err = xla.LowerStep(s.g, e.opt, frozen, fmt.Sprintf("train_step_b%d", b), xla.WithPrecision(xla.Precision(t.exp.Train.Precision))); err != nil {
 		return nil, fmt.Errorf("lowering the training step: %w", err)
 	}
 	s.loss = -1
