@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -245,5 +246,33 @@ func TestXLARefusesQueue(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s was created", dir)
+	}
+}
+
+// TestXLANaNStops: a loss that is not finite stops the XLA engine at the
+// step the CPU engine stops at, with the same error, and the checkpoint
+// kept is one written before it.
+func TestXLANaNStops(t *testing.T) {
+	vars := map[string]string{"temperature": "1e-40"}
+	stop := func(opts runner.Options) *runner.LossError {
+		exp, src := load(t, tinySpec, vars)
+		opts.Out = filepath.Join(t.TempDir(), "run")
+		_, err := runner.Run(context.Background(), exp, src, opts)
+		var le *runner.LossError
+		if !errors.As(err, &le) {
+			t.Fatalf("temperature 1e-40: %v", err)
+		}
+		f, err := safetensors.Read(read(t, filepath.Join(opts.Out, "checkpoints", runner.LatestCheckpoint)))
+		if err != nil {
+			t.Fatalf("the last good checkpoint is unreadable: %v", err)
+		}
+		if f.Metadata["sslrun.step"] != strconv.Itoa(le.Kept) || le.Kept >= le.Step {
+			t.Errorf("latest checkpoint at step %q, kept %d, the loss failed at %d", f.Metadata["sslrun.step"], le.Kept, le.Step)
+		}
+		return le
+	}
+	cpu, dev := stop(runner.Options{}), stop(runner.Options{XLA: &xlatest.Runtime{}})
+	if cpu.Step != dev.Step || cpu.Kept != dev.Kept {
+		t.Errorf("the XLA engine stopped at step %d keeping %d, the CPU engine at %d keeping %d", dev.Step, dev.Kept, cpu.Step, cpu.Kept)
 	}
 }
