@@ -17,7 +17,8 @@ import (
 
 // Lowered is an experiment's graphs as StableHLO programs, for XLA.
 type Lowered struct {
-	// Train is the whole training step at the batch asked for (xla.LowerStep):
+	// Train is the whole training step at the batch asked for, in the
+	// spec's train precision (xla.LowerStep, xla.WithPrecision):
 	// the loss, the optimizer's update of every parameter and the
 	// batch-norm statistics (and the embeddings, when the objective keeps a
 	// queue of them), with the learning rate and the freeze flags of the
@@ -79,7 +80,7 @@ func Lower(ctx context.Context, exp *spec.Experiment, batch int) (*Lowered, erro
 	if !ok {
 		return nil, fmt.Errorf("optimizer %s does not lower its update to StableHLO (optimizer.Lowerer)", exp.Optimizer.ID)
 	}
-	train, err := xla.LowerStep(g, lo, frozenIndex(g.Params, frozenHeads(m)), "train_step")
+	train, err := xla.LowerStep(g, lo, frozenIndex(g.Params, frozenHeads(m)), "train_step", xla.WithPrecision(xla.Precision(exp.Train.Precision)))
 	if err != nil {
 		return nil, fmt.Errorf("lowering the training step: %w", err)
 	}

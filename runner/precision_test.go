@@ -58,3 +58,21 @@ func TestXLATrainsBF16(t *testing.T) {
 	ld, pd := compareRuns(t, cpu, dev, 5e-2)
 	t.Logf("largest differences: loss %.3g, checkpoint %.3g (relative)", ld, pd)
 }
+
+// TestLowerBF16 checks that sslrun lower's training step computes in the
+// spec's precision: products on bf16 operands for bf16, no bf16 for fp32.
+func TestLowerBF16(t *testing.T) {
+	for _, precision := range []string{"fp32", "bf16"} {
+		t.Run(precision, func(t *testing.T) {
+			src := strings.Replace(tinySpec, "train {", "train {\n  precision = \""+precision+"\"", 1)
+			exp, _ := load(t, src, nil)
+			l, err := runner.Lower(context.Background(), exp, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(l.Train.Text(), "bf16>"); got != (precision == "bf16") {
+				t.Errorf("the training step's text holds bf16: %v", got)
+			}
+		})
+	}
+}
