@@ -16,8 +16,9 @@
 #   3. TestDeviceStepMatchesEngine: two steps on the GPU against the CPU
 #      engine (convnet SimCLR, SwAV multi-crop, ResNet-18 at 16x16);
 #   4. sslrun bench --engine xla for simclr_cifar10 and
-#      swav_multicrop_cifar10 at batch 256 (fp32; bf16 tried, recorded if
-#      refused) and scripts/bench_torch.py --device cuda in fp32 and bf16;
+#      swav_multicrop_cifar10 at batch 256 in fp32 and bf16 (bf16 products,
+#      fp32 master weights) and scripts/bench_torch.py --device cuda in fp32
+#      and bf16 (autocast);
 #   5. the rest of the xla tests (XLA_TESTS_BUDGET seconds, default 300;
 #      0 leaves them out);
 # then one JSON object of images/s and ratios, printed and saved as
