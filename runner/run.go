@@ -562,7 +562,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	// Building the full-batch graph creates every parameter from the seed,
 	// so a checkpoint has somewhere to go.
 	if r.opts.XLA != nil {
-		t.xla = &xlaEngine{rt: r.opts.XLA, opt: r.p.optimizer.(optimizer.Lowerer), steps: map[int]*xlaStep{}}
+		t.xla = &xlaEngine{rt: r.opts.XLA, opt: r.p.optimizer.(optimizer.Lowerer), steps: map[xlaKey]*xlaStep{}}
 		if _, err := t.xlaStep(exp.Train.BatchSize); err != nil {
 			return nil, err
 		}

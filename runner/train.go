@@ -276,18 +276,31 @@ func (t *trainer) pushQueue(sg *stepGraph, b int) error {
 	if t.p.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
 		return nil
 	}
+	emb := make([][]float32, len(sg.g.Embeddings))
+	for v, n := range sg.g.Embeddings {
+		emb[v] = n.Value().Data().([]float32)
+	}
+	return t.pushEmbeddings(emb, b)
+}
+
+// pushEmbeddings adds the assigned views' rows of emb, the step's
+// embeddings of every view (B, D), to the queue from the epoch it starts,
+// making the queue on first use.
+func (t *trainer) pushEmbeddings(emb [][]float32, b int) error {
+	if t.p.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
+		return nil
+	}
 	if t.queue == nil {
-		dim := sg.g.Embeddings[0].Shape()[1]
-		q, err := t.p.queue.NewQueue(dim, b)
+		q, err := t.p.queue.NewQueue(len(emb[0])/b, b)
 		if err != nil {
 			return err
 		}
 		t.queue = q
 	}
 	assigned := t.p.queue.AssignedViews()
-	emb := make([][]float32, len(assigned))
+	push := make([][]float32, len(assigned))
 	for i, v := range assigned {
-		emb[i] = sg.g.Embeddings[v].Value().Data().([]float32)
+		push[i] = emb[v]
 	}
-	return t.queue.Push(emb)
+	return t.queue.Push(push)
 }

@@ -33,7 +33,7 @@ const (
 type xlaEngine struct {
 	rt    xla.Runtime
 	opt   optimizer.Lowerer
-	steps map[int]*xlaStep
+	steps map[xlaKey]*xlaStep
 	// live is the program whose arguments hold the training state; nil
 	// while the host's copies are the only ones.
 	live *xlaStep
@@ -43,44 +43,62 @@ type xlaEngine struct {
 	updated map[string]bool
 }
 
-// xlaStep is the compiled step for one batch size.
+// xlaKey tells the compiled steps apart: the batch size, and whether the
+// objective reads a full queue (its scores an argument of the step).
+type xlaKey struct {
+	batch int
+	queue bool
+}
+
+// xlaStep is the compiled step for one batch size, with or without the
+// queue.
 type xlaStep struct {
 	g      *model.Graph
 	prog   *xla.Program
 	sess   xla.Session
 	shapes []model.Shape // per view
 	loss   int           // the loss's result
+	emb    []int         // the embeddings' results, in g.Embeddings order
+	// head is the argument of the last head's weight, whose scores of the
+	// queued embeddings the queue's argument holds; -1 without a queue.
+	head int
 	// protos are the arguments of the parameters of heads that renormalise
 	// their prototypes on the host before each step.
 	protos []int
 }
 
 // checkXLA refuses, before anything is written, what the XLA engine
-// cannot train yet: an optimizer without a lowering and SwAV's queue.
+// cannot train: an optimizer without a lowering.
 func checkXLA(exp *spec.Experiment, p *parts) error {
 	if _, ok := p.optimizer.(optimizer.Lowerer); !ok {
 		return fmt.Errorf("--engine xla: optimizer %s does not lower its update to StableHLO; use --engine cpu", exp.Optimizer.ID)
 	}
-	if p.queue != nil && p.queue.QueueStarts(exp.Train.Epochs-1) {
-		return fmt.Errorf("--engine xla: SwAV with a queue (queue_length > 0 from an epoch this run reaches) is not yet supported on the XLA engine: its program would need the queue's scores, which grow as it fills; use --engine cpu, or no queue")
-	}
 	return nil
 }
 
-// xlaStep returns the compiled step for batches of b images, lowering and
+// queueFull reports whether the next step reads the queue: the objective
+// keeps one, this epoch uses it, and it is full (UseQueue leaves a queue
+// that is filling out).
+func (t *trainer) queueFull() bool {
+	return t.p.queue != nil && t.queue != nil && t.p.queue.QueueStarts(t.pos.Epoch) && t.queue.Filled >= t.queue.Length
+}
+
+// xlaStep returns the compiled step for batches of b images, with the
+// queue's scores as an argument when the queue is full, lowering and
 // compiling it on first use (a short last batch without drop_last gets its
-// own program). Building the graph creates the model's parameters.
+// own program, and so does the full queue: its scores' shape is the
+// program's). Building the graph creates the model's parameters.
 func (t *trainer) xlaStep(b int) (*xlaStep, error) {
 	e := t.xla
-	if s, ok := e.steps[b]; ok {
+	key := xlaKey{b, t.queueFull()}
+	if s, ok := e.steps[key]; ok {
 		return s, nil
 	}
-	if t.p.queue != nil {
-		if err := t.p.queue.UseQueue(nil, nil, 0); err != nil {
-			return nil, err
-		}
+	// The lowering takes the queue's shape from what UseQueue set.
+	if err := t.useQueue(); err != nil {
+		return nil, err
 	}
-	s := &xlaStep{}
+	s := &xlaStep{head: -1}
 	for _, v := range t.shapes {
 		s.shapes = append(s.shapes, model.Shape{b, v[1], v[2], v[3]})
 	}
@@ -93,26 +111,51 @@ func (t *trainer) xlaStep(b int) (*xlaStep, error) {
 		return nil, fmt.Errorf("lowering the training step: %w", err)
 	}
 	s.loss = -1
+	s.emb = make([]int, len(s.g.Embeddings))
+	for v := range s.emb {
+		s.emb[v] = -1
+	}
 	for r, o := range s.prog.Outputs {
-		if o.Role == xla.Output && o.Node == s.g.Output {
+		if o.Role != xla.Output {
+			continue
+		}
+		if o.Node == s.g.Output {
 			s.loss = r
 		}
+		if v := slices.Index(s.g.Embeddings, o.Node); v >= 0 {
+			s.emb[v] = r
+		}
 	}
-	if s.loss < 0 {
-		return nil, fmt.Errorf("the lowered step of batch %d has no loss result", b)
+	if s.loss < 0 || slices.Contains(s.emb, -1) {
+		return nil, fmt.Errorf("the lowered step of batch %d lacks the loss or an embedding among its results", b)
+	}
+	var last *nn.Param
+	if key.queue {
+		name := t.p.model.Heads[len(t.p.model.Heads)-1].Name + ".weight"
+		var ok bool
+		if last, ok = t.p.model.Params.Param(name); !ok {
+			return nil, fmt.Errorf("the queue needs the weight %s, which the model lacks", name)
+		}
 	}
 	for a, in := range s.prog.Inputs {
 		if in.Role != xla.Parameter {
 			continue
 		}
-		if i := slices.Index(s.g.Params, paramOf(in)); i >= 0 && frozen[i] >= 0 {
+		prm := paramOf(in)
+		if i := slices.Index(s.g.Params, prm); i >= 0 && frozen[i] >= 0 {
 			s.protos = append(s.protos, a)
 		}
+		if last != nil && prm == last {
+			s.head = a
+		}
+	}
+	if key.queue && s.head < 0 {
+		return nil, fmt.Errorf("the lowered step with the queue does not take the prototypes %s", last.Name)
 	}
 	if s.sess, err = e.rt.Compile(s.prog); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.rt, err)
 	}
-	e.steps[b] = s
+	e.steps[key] = s
 	return s, nil
 }
 
@@ -125,9 +168,11 @@ func paramOf(p xla.Port) *nn.Param {
 
 // stepXLA runs one step on batch at learning rate lr on the runtime and
 // returns its loss. As on the CPU engine, frozen heads' prototypes are
-// renormalised on the host first (read back, Normalize, set) and a
-// frozen group's flag keeps its parameters and optimizer state as they
-// were. Unlike the CPU engine, the update is applied in the same program
+// renormalised on the host first (read back, Normalize, set), a frozen
+// group's flag keeps its parameters and optimizer state as they were,
+// a full queue's scores under the present prototypes are computed on the
+// host (useQueue, the prototypes read back) and set, and the embeddings
+// the step returns are pushed (pushQueue). Unlike the CPU engine, the update is applied in the same program
 // as the loss: a loss that is not finite is reported after it, and the
 // checkpoint kept is the last one written, as there.
 func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
@@ -146,6 +191,9 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 		e.live = s
 	}
 	if err := t.normalizeXLA(s); err != nil {
+		return 0, err
+	}
+	if err := t.scoresXLA(s); err != nil {
 		return 0, err
 	}
 	v, group := 0, 0
@@ -167,7 +215,7 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 			return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 		}
 	}
-	out, err := s.sess.Run(s.loss)
+	out, err := s.sess.Run(append([]int{s.loss}, s.emb...)...)
 	if err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
@@ -180,7 +228,39 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 			e.updated[s.g.Params[i].Name] = true
 		}
 	}
-	return loss, nil
+	emb := make([][]float32, len(s.emb))
+	for v := range emb {
+		emb[v] = out[1+v].Data.([]float32)
+	}
+	return loss, t.pushEmbeddings(emb, len(batch.Indices))
+}
+
+// scoresXLA sets the queue's scores when s reads the queue: the last
+// head's weight read back, the scores computed on the host as the CPU
+// engine computes them (useQueue), and set as the queue's arguments.
+func (t *trainer) scoresXLA(s *xlaStep) error {
+	if s.head < 0 {
+		return nil
+	}
+	if err := readParam(s, s.head); err != nil {
+		return err
+	}
+	if err := t.useQueue(); err != nil {
+		return err
+	}
+	for a, in := range s.prog.Inputs {
+		if _, ok := in.Key.Owner.(*ops.SinkhornQueue); !ok || in.Role != xla.State {
+			continue
+		}
+		v, err := xla.Value(in)
+		if err != nil {
+			return err
+		}
+		if err := s.sess.Set(a, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizeXLA renormalises the prototypes of frozen heads on the host as
@@ -241,6 +321,9 @@ func (e *xlaEngine) upload(s *xlaStep, st optimizer.State) error {
 	for a, in := range s.prog.Inputs {
 		var v xla.Array
 		var err error
+		if _, ok := in.Key.Owner.(*ops.SinkhornQueue); ok {
+			continue // scoresXLA sets the queue's scores each step
+		}
 		switch in.Role {
 		case xla.Parameter, xla.State:
 			v, err = xla.Value(in)
@@ -284,6 +367,9 @@ func (t *trainer) syncXLA() error {
 				return err
 			}
 		case xla.State:
+			if _, ok := in.Key.Owner.(*ops.SinkhornQueue); ok {
+				continue // the host computes the scores; the queue is the host's
+			}
 			got, err := s.sess.Get(a)
 			if err != nil {
 				return err
@@ -329,5 +415,5 @@ func (e *xlaEngine) close() {
 	for _, s := range e.steps {
 		_ = s.sess.Close()
 	}
-	e.steps, e.live = map[int]*xlaStep{}, nil
+	e.steps, e.live = map[xlaKey]*xlaStep{}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -133,22 +132,29 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 		spec     func(t *testing.T) string
 		vars     map[string]string
 		programs int
+		tol      float64
 	}{
 		{"sgd momentum", func(t *testing.T) string {
 			return replace(t, tinySpec, tinySGD, "optimizer \"sgd\" {\n  lr       = var.lr\n  momentum = 0.9\n}")
-		}, nil, 1},
+		}, nil, 1, 1e-4},
 		{"lars", func(t *testing.T) string {
 			return replace(t, tinySpec, tinySGD, "optimizer \"lars\" { lr = var.lr }")
-		}, nil, 1},
+		}, nil, 1, 1e-4},
 		// 96 images in batches of 40: 40, 40 and a short 16.
 		{"short last batch", func(t *testing.T) string {
 			return replace(t, tinySpec, "batch_size       = 32", "batch_size       = 40\n  drop_last        = false")
-		}, nil, 2},
+		}, nil, 2, 1e-4},
 		// Multi-crop, prototypes renormalised on the host and frozen for
 		// the first two steps, no queue.
 		{"swav frozen prototypes", func(t *testing.T) string {
 			return replace(t, swavSpec, "queue_length      = 64\n  queue_start_epoch = 1\n", "", "epochs           = 3", "epochs           = 2")
-		}, nil, 1},
+		}, nil, 1, 1e-4},
+		// The queue fills in the second epoch's first two steps; from the
+		// third its scores are an argument, of a program of its own. The
+		// Sinkhorn over the queue amplifies the engines' rounding
+		// differences in the state over nine LARS steps (losses stay
+		// within 4e-5; scores off by a factor of 2 move them by 0.19).
+		{"swav queue", func(t *testing.T) string { return swavSpec }, nil, 2, 5e-4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -156,7 +162,7 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 			cpu := run(t, src, c.vars, runner.Options{}).Dir
 			rt := &xlatest.Runtime{}
 			dev := run(t, src, c.vars, runner.Options{XLA: rt}).Dir
-			ld, pd := compareRuns(t, cpu, dev, 1e-4)
+			ld, pd := compareRuns(t, cpu, dev, c.tol)
 			t.Logf("largest differences: loss %.3g, checkpoint %.3g (relative)", ld, pd)
 			var cfg runner.Config
 			if err := json.Unmarshal(read(t, filepath.Join(dev, runner.ConfigFile)), &cfg); err != nil {
@@ -178,14 +184,25 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 // records the last, and the whole run agrees with an uninterrupted CPU
 // run within float32 tolerance.
 func TestXLAResume(t *testing.T) {
-	whole := run(t, tinySpec, nil, runner.Options{}).Dir
 	cases := []struct {
 		name        string
-		first, then bool // on XLA
+		spec        string
+		stop        string  // the progress that interrupts the first run
+		first, then bool    // on XLA
+		tol         float64 // as in TestXLAEngineMatchesCPU
 	}{
-		{"xla then xla", true, true},
-		{"cpu then xla", false, true},
-		{"xla then cpu", true, false},
+		{"xla then xla", tinySpec, "step 1/", true, true, 1e-4},
+		{"cpu then xla", tinySpec, "step 1/", false, true, 1e-4},
+		{"xla then cpu", tinySpec, "step 1/", true, false, 1e-4},
+		// Interrupted after step 6, the queue full: the checkpoint's queue
+		// goes on into the XLA engine's program that reads it.
+		{"swav queue cpu then xla", swavSpec, "step 5/", false, true, 5e-4},
+	}
+	whole := map[string]string{} // the uninterrupted CPU run of each spec
+	for _, c := range cases {
+		if whole[c.spec] == "" {
+			whole[c.spec] = run(t, c.spec, nil, runner.Options{}).Dir
+		}
 	}
 	engine := func(x bool) runner.Options {
 		if x {
@@ -195,14 +212,14 @@ func TestXLAResume(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			exp, src := load(t, tinySpec, nil)
+			exp, src := load(t, c.spec, nil)
 			dir := filepath.Join(t.TempDir(), "run")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			opts := engine(c.first)
 			opts.Out = dir
 			opts.Progress = writerFunc(func(p []byte) (int, error) {
-				if strings.Contains(string(p), "step 1/") {
+				if strings.Contains(string(p), c.stop) {
 					cancel()
 				}
 				return len(p), nil
@@ -213,7 +230,7 @@ func TestXLAResume(t *testing.T) {
 			if _, err := runner.Resume(context.Background(), dir, engine(c.then)); err != nil {
 				t.Fatal(err)
 			}
-			ld, pd := compareRuns(t, whole, dir, 1e-4)
+			ld, pd := compareRuns(t, whole[c.spec], dir, c.tol)
 			t.Logf("largest differences: loss %.3g, checkpoint %.3g (relative)", ld, pd)
 			changes := 0
 			for _, e := range events(t, dir) {
@@ -232,20 +249,6 @@ func TestXLAResume(t *testing.T) {
 				t.Errorf("config.json: engine %q, want %q", cfg.Engine, want)
 			}
 		})
-	}
-}
-
-// TestXLARefusesQueue: SwAV with a queue the run reaches is refused on the
-// XLA engine before a run folder is made, saying so.
-func TestXLARefusesQueue(t *testing.T) {
-	exp, src := load(t, swavSpec, nil)
-	dir := filepath.Join(t.TempDir(), "run")
-	_, err := runner.Run(context.Background(), exp, src, runner.Options{Out: dir, XLA: &xlatest.Runtime{}})
-	if err == nil || !strings.Contains(err.Error(), "not yet supported on the XLA engine") {
-		t.Fatalf("SwAV with a queue on the XLA engine: %v", err)
-	}
-	if _, err := os.Stat(dir); err == nil {
-		t.Errorf("%s was created", dir)
 	}
 }
 
