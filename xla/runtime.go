@@ -56,3 +56,9 @@ func (d deviceRuntime) Compile(p *Program) (Session, error) {
 // Zeros is a zero array of port p's element type and shape: the optimizer
 // state of a parameter not updated yet, as Step creates it.
 func Zeros(p Port) (Array, error) { return zeros(p) }
+
+// The PJRT device is a Runtime and its executables are Sessions.
+var (
+	_ Runtime = deviceRuntime{}
+	_ Session = (*Executable)(nil)
+)
