@@ -23,13 +23,15 @@ const (
 )
 
 // xlaEngine runs a trainer's steps on an XLA runtime: the whole step of
-// each batch size lowered once (xla.LowerStep) and compiled, parameters,
-// optimizer state and batch-norm statistics kept by the runtime between
-// steps. The host's copies (the model's parameters, the optimizer's
-// State, the statistics) are brought up to date by sync, before a
-// checkpoint and before another batch size's program takes over; the
-// data loader, schedule, freezing, logging and checkpoints stay the
-// trainer's, as on the CPU engine.
+// each batch size (and, for SwAV, of a full queue) lowered once
+// (xla.LowerStep) and compiled, parameters, optimizer state and
+// batch-norm statistics kept by the runtime between steps. The host's
+// copies (the model's parameters, the optimizer's State, the statistics)
+// are brought up to date by syncXLA, before a checkpoint and before
+// another program takes over, which then gets them (upload); the data
+// loader, schedule, freezing, queue, logging and checkpoints stay the
+// trainer's, as on the CPU engine. A program that handed over keeps its
+// arguments until the run ends (on a device, its memory).
 type xlaEngine struct {
 	rt    xla.Runtime
 	opt   optimizer.Lowerer
