@@ -15,11 +15,12 @@
 #      machine has no Go or no module cache);
 #   3. TestDeviceStepMatchesEngine: two steps on the GPU against the CPU
 #      engine (convnet SimCLR, SwAV multi-crop, ResNet-18 at 16x16);
-#   4. sslrun bench --engine xla for simclr_cifar10 and
+#   4. a short `sslrun run --engine xla`, resumed on the CPU engine;
+#   5. sslrun bench --engine xla for simclr_cifar10 and
 #      swav_multicrop_cifar10 at batch 256 in fp32 and bf16 (bf16 products,
 #      fp32 master weights) and scripts/bench_torch.py --device cuda in fp32
 #      and bf16 (autocast);
-#   5. the rest of the xla tests (XLA_TESTS_BUDGET seconds, default 300;
+#   6. the rest of the xla tests (XLA_TESTS_BUDGET seconds, default 300;
 #      0 leaves them out);
 # then one JSON object of images/s and ratios, printed and saved as
 # OUT/summary.json. Everything printed is also in OUT/gpu_check.log.
@@ -90,6 +91,48 @@ XLATEST=$(realpath "$XLATEST" 2>/dev/null || echo "$XLATEST")
 
 # The test binary runs in its package's folder, for testdata.
 part device_step 240 bash -c "cd '$ROOT/xla' && '$XLATEST' -test.run 'TestDeviceStepMatchesEngine' -test.v -test.count=1"
+
+# A short run end to end on the device (the XLA trainer, checkpoints read
+# back, evaluation on the CPU), then resumed on the CPU engine: a checkpoint
+# written by one engine must continue on the other.
+cat > "$OUT/smoke.hcl" <<'EOF'
+experiment "gpu_smoke" { seed = 0 }
+dataset "synthetic" "train" {
+  size       = 256
+  classes    = 4
+  image_size = 16
+}
+dataset "synthetic" "test" {
+  size       = 64
+  classes    = 4
+  image_size = 16
+  split      = "test"
+}
+view "global" {
+  count = 2
+  augment "random_resized_crop" {
+    size  = 16
+    scale = [0.3, 1.0]
+  }
+}
+backbone "convnet" { channels = [16, 32] }
+head "projection_mlp" "proj" {
+  hidden_dim = 32
+  output_dim = 16
+}
+objective "nt_xent" {}
+optimizer "lars" { lr = 0.3 }
+train {
+  epochs           = 2
+  batch_size       = 64
+  checkpoint_every = "2 steps"
+  log_every        = 1
+}
+evaluate "knn" { k = 5 }
+EOF
+rm -rf "$OUT/smoke-run"
+part run_xla_smoke 120 "$SSLRUN" run "$OUT/smoke.hcl" --engine xla --out "$OUT/smoke-run" --max-steps 5
+part resume_cpu_smoke 120 "$SSLRUN" resume "$OUT/smoke-run" --to-end
 
 # The recipes read CIFAR-10 as an image folder; the bench only needs the
 # images' shape, so a few random 32x32 PNGs stand in when none is given.
