@@ -195,11 +195,5 @@ func (f *featureProgress) update(done int, now time.Time) {
 	took := now.Sub(f.began)
 	rate := float64(done) / took.Seconds()
 	left := time.Duration(float64(f.total-done) / rate * float64(time.Second)).Round(time.Second)
-	line := fmt.Sprintf("features of %q: %d/%d images  %.1f img/s  %s left", f.name, done, f.total, rate, left)
-	if p.terminal {
-		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
-		p.open = true
-		return
-	}
-	fmt.Fprintln(p.w, line)
+	p.show(fmt.Sprintf("features of %q: %d/%d images  %.1f img/s  %s left", f.name, done, f.total, rate, left))
 }

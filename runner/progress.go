@@ -32,8 +32,13 @@ func (p *progress) step(t *trainer, lr float64) {
 	p.drawn = now
 	rate := float64(t.images) / t.busy.Seconds()
 	left := time.Duration(float64(t.end()-t.pos.Step) * float64(t.busy) / float64(p.steps)).Round(time.Second)
-	line := fmt.Sprintf("epoch %d/%d  step %d/%d  loss %.4f  lr %.4g  %.1f img/s  %s left",
-		t.pos.Epoch+1, t.exp.Train.Epochs, t.pos.Step, t.end(), t.lastLoss, lr, rate, left)
+	p.show(fmt.Sprintf("epoch %d/%d  step %d/%d  loss %.4f  lr %.4g  %.1f img/s  %s left",
+		t.pos.Epoch+1, t.exp.Train.Epochs, t.pos.Step, t.end(), t.lastLoss, lr, rate, left))
+}
+
+// show draws a progress line: in place of the last on a terminal, else as a
+// line of its own.
+func (p *progress) show(line string) {
 	if p.terminal {
 		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 		p.open = true
