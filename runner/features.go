@@ -19,6 +19,7 @@ import (
 	"github.com/sslrun/sslrun/model"
 	"github.com/sslrun/sslrun/pipeline"
 	"github.com/sslrun/sslrun/registry"
+	"github.com/sslrun/sslrun/xla"
 )
 
 // evalBatch is the number of images per run of the evaluation graph.
@@ -86,8 +87,10 @@ func evalBatchSize(trainBatch int) int { return max(1, min(evalBatch, trainBatch
 // mode) over every image of d, preprocessed by prep, batch images at a
 // time, and returns the backbone features with their labels. Images are
 // loaded a batch at a time and each batch's features go straight into the
-// feature matrix; p shows the progress.
-func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform, batch int, p *progress) (evaluate.Features, error) {
+// feature matrix; p shows the progress. With rt set the graph runs there,
+// lowered to one program (xla.Lower) whose weights and batch-norm
+// statistics are set once from the model's; otherwise on the CPU engine.
+func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform, batch int, p *progress, rt xla.Runtime) (evaluate.Features, error) {
 	// What the run has let go of (the training graphs, an earlier set's
 	// features graph) is collected and handed back to the system first:
 	// otherwise the garbage collector, paced by the heap that training
@@ -119,11 +122,11 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 	if err := G.Let(g.Inputs[0], tensor.New(tensor.WithShape(batch, first.C, first.H, first.W), tensor.WithBacking(x))); err != nil {
 		return out, err
 	}
-	vm, err := engine.New(g.G, g.Output)
+	runBatch, closeRun, err := featureRunner(g, rt, batch, first)
 	if err != nil {
-		return out, fmt.Errorf("features graph: %w", err)
+		return out, err
 	}
-	defer vm.Close()
+	defer closeRun()
 	out.Labels = make([]int, n)
 	for i := range n {
 		if out.Labels[i] = d.Label(i); out.Labels[i] < 0 {
@@ -146,11 +149,10 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 			}
 			copy(x[j*per:], img.Pix)
 		}
-		vm.Reset()
-		if err := vm.RunAll(); err != nil {
+		f, err := runBatch(x) // (B, D)
+		if err != nil {
 			return out, fmt.Errorf("features of %q: %w", name, err)
 		}
-		f := g.Output.Value().Data().([]float32) // (B, D)
 		if out.Data == nil {
 			out.Dim = len(f) / batch
 			out.Data = make([]float32, 0, n*out.Dim) // (N, D)
@@ -159,6 +161,50 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 		shown.update(lo+k, time.Now())
 	}
 	return out, nil
+}
+
+// featureRunner prepares g, the evaluation graph at batch images shaped
+// as first, to run on rt (nil: the CPU engine, with g's input bound to
+// the batch buffer extractFeatures fills). run returns the features of
+// the batch x, (B, C, H, W), as (B, D), valid until its next call; done
+// releases what it holds.
+func featureRunner(g *model.Graph, rt xla.Runtime, batch int, first *imaging.Image) (run func(x []float32) ([]float32, error), done func(), err error) {
+	if rt == nil {
+		vm, err := engine.New(g.G, g.Output)
+		if err != nil {
+			return nil, nil, fmt.Errorf("features graph: %w", err)
+		}
+		return func([]float32) ([]float32, error) {
+			vm.Reset()
+			if err := vm.RunAll(); err != nil {
+				return nil, err
+			}
+			return g.Output.Value().Data().([]float32), nil
+		}, func() { vm.Close() }, nil
+	}
+	prog, err := xla.Lower(g.G, g.Inputs, G.Nodes{g.Output}, "features")
+	if err != nil {
+		return nil, nil, fmt.Errorf("lowering the evaluation graph: %w", err)
+	}
+	sess, err := rt.Compile(prog)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", rt, err)
+	}
+	if err := sess.SetHost(); err != nil {
+		sess.Close()
+		return nil, nil, fmt.Errorf("%s: %w", rt, err)
+	}
+	shape := []int{batch, first.C, first.H, first.W}
+	return func(x []float32) ([]float32, error) {
+		if err := sess.Set(0, xla.Array{Shape: shape, Data: x}); err != nil {
+			return nil, err
+		}
+		res, err := sess.Run(0)
+		if err != nil {
+			return nil, err
+		}
+		return res[0].Data.([]float32), nil
+	}, func() { sess.Close() }, nil
 }
 
 // featureLineEvery is how often feature extraction prints a line when its

@@ -156,7 +156,7 @@ func TestExtractFeaturesBatches(t *testing.T) {
 		if batch > trainBatch || batch > evalBatch {
 			t.Errorf("evaluation batch %d for a training batch of %d", batch, trainBatch)
 		}
-		f, err := extractFeatures(context.Background(), m, d, "train", prep, batch, nil)
+		f, err := extractFeatures(context.Background(), m, d, "train", prep, batch, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

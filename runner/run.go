@@ -65,9 +65,10 @@ type Options struct {
 	Terminal bool
 	// XLA trains on an XLA runtime (the XLA engine: each step one lowered
 	// program, the state kept by the runtime between steps) instead of the
-	// CPU engine when set. Evaluation runs on the CPU engine either way,
-	// on the weights read back from the runtime. Run and Resume do not
-	// close it.
+	// CPU engine when set. Evaluation extracts its features there too, on
+	// the weights read back from the training programs (one lowered
+	// features program per set and backbone); the probes themselves (kNN,
+	// linear) run on the host. Run, Resume and Evaluate do not close it.
 	XLA xla.Runtime
 }
 
@@ -788,7 +789,7 @@ func (r *run) evaluate(ctx context.Context, setup *evalSetup) (map[string]EvalRe
 			m = initial
 		}
 		r.progress.say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[init])
-		f, err := extractFeatures(ctx, m, d, name, setup.prep, evalBatchSize(r.exp.Train.BatchSize), r.progress)
+		f, err := extractFeatures(ctx, m, d, name, setup.prep, evalBatchSize(r.exp.Train.BatchSize), r.progress, r.opts.XLA)
 		if err != nil {
 			return f, err
 		}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/sslrun/sslrun/runner"
 	"github.com/sslrun/sslrun/safetensors"
 	"github.com/sslrun/sslrun/xla/xlatest"
@@ -125,7 +127,9 @@ const tinySGD = "optimizer \"sgd\" {\n  lr           = var.lr\n  weight_decay = 
 // the StableHLO evaluator) and on the CPU engine: losses, parameters,
 // optimizer state and batch-norm statistics agree within float32
 // tolerance, one program is compiled per batch size, and config.json
-// records the engine and device.
+// records the engine and device. Evaluation extracts its features on the
+// runtime too (one program per set and backbone), and scores as the CPU
+// engine's features do.
 func TestXLAEngineMatchesCPU(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -159,9 +163,10 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src := c.spec(t)
-			cpu := run(t, src, c.vars, runner.Options{}).Dir
+			cpuRes := run(t, src, c.vars, runner.Options{})
 			rt := &xlatest.Runtime{}
-			dev := run(t, src, c.vars, runner.Options{XLA: rt}).Dir
+			devRes := run(t, src, c.vars, runner.Options{XLA: rt})
+			cpu, dev := cpuRes.Dir, devRes.Dir
 			ld, pd := compareRuns(t, cpu, dev, c.tol)
 			t.Logf("largest differences: loss %.3g, checkpoint %.3g (relative)", ld, pd)
 			var cfg runner.Config
@@ -171,8 +176,21 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 			if cfg.Engine != runner.EngineXLA || cfg.Device != rt.String() {
 				t.Errorf("config.json: engine %q, device %q", cfg.Engine, cfg.Device)
 			}
-			if rt.Compiled != c.programs {
-				t.Errorf("%d programs compiled, want %d", rt.Compiled, c.programs)
+			// Features of each split (train and test) on the trained
+			// backbone, and on the initial one where a baseline is asked
+			// (the SwAV specs evaluate nothing).
+			evals := 0
+			for _, e := range devRes.Summary.Eval {
+				evals = max(evals, 2)
+				if e.Baseline != nil {
+					evals = 4
+				}
+			}
+			if rt.Compiled != c.programs+evals {
+				t.Errorf("%d programs compiled, want %d for training and %d for evaluation", rt.Compiled, c.programs, evals)
+			}
+			if diff := cmp.Diff(cpuRes.Summary.Eval, devRes.Summary.Eval); diff != "" {
+				t.Errorf("evaluation on the XLA engine differs from the CPU engine's (-cpu +xla):\n%s", diff)
 			}
 		})
 	}

@@ -175,9 +175,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("want one run folder, got %d", len(dirs))
 	}
 	w, tty := progressOut(stderr)
-	// Evaluation runs on the CPU engine; --engine xla is checked (the
-	// device opens) so that a script's flags mean the same for every
-	// command.
+	// With --engine xla the features are extracted on the device.
 	return withRuntime(ef, func(rt xla.Runtime) error {
 		res, err := runner.Evaluate(ctx, dirs[0], runner.Options{Progress: w, Terminal: tty, XLA: rt})
 		if err != nil {
