@@ -13,7 +13,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/sslrun/sslrun/gemm"
+	"github.com/sslrun/sslrun/internal/gemm"
 )
 
 // 2-D convolution without bias, im2col + matmul, with its two backward

@@ -8,7 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/sslrun/sslrun/engine"
+	"github.com/sslrun/sslrun/internal/engine"
 	"github.com/sslrun/sslrun/ops"
 )
 

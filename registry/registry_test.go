@@ -3,13 +3,8 @@ package registry_test
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/sslrun/sslrun/registry"
 )
@@ -35,72 +30,6 @@ func init() {
 			return scaler{v.Float("factor")}, nil
 		},
 	})
-}
-
-func decode(t *testing.T, src string) (registry.Values, hcl.Diagnostics) {
-	t.Helper()
-	f, diags := hclsyntax.ParseConfig([]byte(src), "t.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	c, _ := registry.Lookup("augment.test_scale")
-	return c.Decode(f.Body, nil, registry.DecodeOptions{})
-}
-
-func TestDecode(t *testing.T) {
-	tests := []struct {
-		src     string
-		want    registry.Values
-		wantErr string
-	}{
-		{src: ``, want: registry.Values{{"factor", 1.0}, {"clip", []float64{0, 1}}, {"mode", "fast"}, {"steps", 1}, {"odd", 1}}},
-		{src: "factor = 2\nsteps = 3\nclip = [0.5, 0.75]\nmode = \"exact\"", want: registry.Values{{"factor", 2.0}, {"clip", []float64{0.5, 0.75}}, {"mode", "exact"}, {"steps", 3}, {"odd", 1}}},
-		{src: `factor = 0`, wantErr: "0 is outside (0, inf)"},
-		{src: `factor = "x"`, wantErr: "must be a number"},
-		{src: `steps = 1.5`, wantErr: "must be a whole number"},
-		{src: `clip = [1, 0]`, wantErr: "min 1 is greater than max 0"},
-		{src: `clip = [1]`, wantErr: "want 2 numbers, got 1"},
-		{src: `clip = "a"`, wantErr: "must be a list of numbers"},
-		{src: `mode = "slow"`, wantErr: `"slow" is not one of "fast", "exact"`},
-		{src: `odd = 2`, wantErr: "odd: must be odd"},
-		{src: `bogus = 1`, wantErr: `An argument named "bogus" is not expected here. augment.test_scale takes: clip, factor, mode, odd, steps.`},
-		{src: "bogus {\n}", wantErr: `Blocks of type "bogus" are not expected here. augment.test_scale takes: clip, factor, mode, odd, steps.`},
-		{src: `factor = null`, wantErr: "not null"},
-		{src: `factor = 1/0`, wantErr: "augment.test_scale.factor: got +Inf; a number must be finite."},
-		{src: `factor = -1/0`, wantErr: "got -Inf; a number must be finite"},
-		{src: `factor = 1e400`, wantErr: "1e+400 is beyond the range of a 64-bit float"},
-		{src: `factor = 1e300 * 1e300`, wantErr: "1e+600 is beyond the range of a 64-bit float"},
-		{src: `factor = 1e-400`, wantErr: "1e-400 is too close to zero for a 64-bit float"},
-		{src: `factor = "1` + strings.Repeat("0", 200) + `"`, wantErr: "a string read as a number may have at most 100 characters, and this one has 201"},
-		{src: `clip = [0, 1/0]`, wantErr: "augment.test_scale.clip: element 1: got +Inf; a number must be finite."},
-		{src: `clip = [0, "` + strings.Repeat("1", 101) + `"]`, wantErr: "at most 100 characters"},
-		{src: `clip = [0, 1e309]`, wantErr: "element 1: 1e+309 is beyond the range"},
-		{src: `steps = 1e400`, wantErr: "1e+400 is beyond the range of a 64-bit float"},
-		{src: `steps = 3e9`, wantErr: "must be a whole number from -2147483648 to 2147483647, got 3e+09"},
-		{src: `steps = 2.5`, wantErr: "must be a whole number from -2147483648 to 2147483647, got 2.5"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.src, func(t *testing.T) {
-			got, diags := decode(t, tt.src)
-			if tt.wantErr != "" {
-				if !strings.Contains(diags.Error(), tt.wantErr) {
-					t.Fatalf("diagnostics %q lack %q", diags.Error(), tt.wantErr)
-				}
-				for _, d := range diags {
-					if d.Subject == nil {
-						t.Errorf("diagnostic without position: %s", d.Summary)
-					}
-				}
-				return
-			}
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("values (-want +got):\n%s", diff)
-			}
-		})
-	}
 }
 
 func TestRegisterPanics(t *testing.T) {
@@ -160,25 +89,6 @@ func TestValidateRejectsNonFinite(t *testing.T) {
 				t.Errorf("Validate(%v) = %v, want %q", tt.v, err, tt.want)
 			}
 		})
-	}
-}
-
-// TestFormatNumber checks that numbers of any magnitude print at once.
-func TestFormatNumber(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"0.25", "0.25"},
-		{"1e400", "1e+400"},
-		{"-2.5e40000000", "-2.5e+40000000"},
-		{"3e-40000000", "3e-40000000"},
-	}
-	for _, tt := range tests {
-		bf, _, err := big.ParseFloat(tt.in, 10, 512, big.ToNearestEven)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := registry.FormatNumber(bf); got != tt.want {
-			t.Errorf("FormatNumber(%s) = %s, want %s", tt.in, got, tt.want)
-		}
 	}
 }
 
@@ -250,7 +160,7 @@ func TestValuesJSONKeepsSchemaOrder(t *testing.T) {
 }
 
 // Example shows the life of a component: it registers itself with its
-// schema, a spec block is decoded against that schema (defaults filled,
+// schema, a spec's values are checked against that schema (defaults filled,
 // ranges checked), and the registry builds the instance.
 func Example() {
 	// In the component's own file:
@@ -258,26 +168,17 @@ func Example() {
 	c, _ := registry.Lookup("augment.test_scale")
 	fmt.Println(c.Kind(), c.Type(), "-", c.Doc)
 
-	f, _ := hclsyntax.ParseConfig([]byte("factor = 2.5\nclip = [0, 0.9]"), "spec.hcl", hcl.InitialPos)
-	values, diags := c.Decode(f.Body, nil, registry.DecodeOptions{})
-	if diags.HasErrors() {
-		fmt.Println(diags)
-		return
-	}
-	js, _ := values.MarshalJSON()
-	fmt.Println(string(js))
-
-	s, err := registry.New[scaler](c.ID, values)
+	// A spec block `augment "test_scale" { factor = 2.5, clip = [0, 0.9] }`
+	// comes to the registry as these values:
+	s, err := registry.Build[scaler](c.ID, map[string]any{"factor": 2.5, "clip": []float64{0, 0.9}})
 	fmt.Println(s.factor, err)
 
-	f, _ = hclsyntax.ParseConfig([]byte("factor = -1"), "spec.hcl", hcl.InitialPos)
-	_, diags = c.Decode(f.Body, nil, registry.DecodeOptions{})
-	fmt.Println(diags.Error())
+	_, err = registry.Build[scaler](c.ID, map[string]any{"factor": -1.0})
+	fmt.Println(err)
 	// Output:
 	// augment test_scale - multiplies every pixel by a factor
-	// {"factor":2.5,"clip":[0,0.9],"mode":"fast","steps":1,"odd":1}
 	// 2.5 <nil>
-	// spec.hcl:1,10-12: Invalid value for "factor"; augment.test_scale.factor: -1 is outside (0, inf).
+	// augment.test_scale.factor: -1 is outside (0, inf)
 }
 
 func TestBuildFillsDefaultsAndChecks(t *testing.T) {

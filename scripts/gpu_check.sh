@@ -11,7 +11,7 @@
 #      <site-packages>/jax_plugins/xla_cuda13|12/xla_cuda_plugin.so);
 #   2. build sslrun and the xla test binary (or take SSLRUN_BIN and
 #      XLA_TEST_BIN, built elsewhere with `go build -o bin/sslrun
-#      ./cmd/sslrun && go test -c -o bin/xla.test ./xla/`, when this
+#      ./cmd/sslrun && go test -c -o bin/xla.test ./internal/xla/`, when this
 #      machine has no Go or no module cache);
 #   3. TestDeviceStepMatchesEngine: two steps on the GPU against the CPU
 #      engine (convnet SimCLR, SwAV multi-crop, ResNet-18 at 16x16);
@@ -84,7 +84,7 @@ if [[ -z ${SSLRUN_BIN:-} ]]; then
 	ok build_sslrun || { echo "build failed" >&2; exit 1; }
 fi
 if [[ -z ${XLA_TEST_BIN:-} ]]; then
-	part build_xla_test 240 "$GO" test -c -o "$XLATEST" ./xla/
+	part build_xla_test 240 "$GO" test -c -o "$XLATEST" ./internal/xla/
 fi
 SSLRUN=$(realpath "$SSLRUN")
 XLATEST=$(realpath "$XLATEST" 2>/dev/null || echo "$XLATEST")

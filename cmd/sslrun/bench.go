@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sslrun/sslrun/runner"
-	"github.com/sslrun/sslrun/spec"
-	"github.com/sslrun/sslrun/xla"
+	"github.com/sslrun/sslrun/internal/runner"
+	"github.com/sslrun/sslrun/internal/spec"
+	"github.com/sslrun/sslrun/internal/xla"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sslrun/sslrun/runner"
+	"github.com/sslrun/sslrun/internal/runner"
 )
 
 // TestCIFAR10EndToEnd runs the shipped CPU-budget SimCLR recipe on the real

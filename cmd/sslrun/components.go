@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sslrun/sslrun/internal/spec"
 	"github.com/sslrun/sslrun/registry"
-	"github.com/sslrun/sslrun/spec"
 )
 
 func runComponents(_ context.Context, args []string, stdout, _ io.Writer) error {

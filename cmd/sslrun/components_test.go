@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/internal/spec"
 )
 
 // TestBlockReference checks that `sslrun components BLOCK` documents the

@@ -10,10 +10,10 @@ import (
 
 	"github.com/gomlx/go-xla/pkg/types/shapes"
 
-	"github.com/sslrun/sslrun/atomicfile"
-	"github.com/sslrun/sslrun/runner"
-	"github.com/sslrun/sslrun/spec"
-	"github.com/sslrun/sslrun/xla"
+	"github.com/sslrun/sslrun/internal/atomicfile"
+	"github.com/sslrun/sslrun/internal/runner"
+	"github.com/sslrun/sslrun/internal/spec"
+	"github.com/sslrun/sslrun/internal/xla"
 )
 
 func runLower(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -13,7 +13,7 @@ import (
 	"syscall"
 
 	_ "github.com/sslrun/sslrun/components/all"
-	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/internal/spec"
 )
 
 // usageError is a mistake in the command line itself (exit status 2).

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sslrun/sslrun/internal/spec"
 	"github.com/sslrun/sslrun/registry"
-	"github.com/sslrun/sslrun/spec"
 )
 
 func sslrun(t *testing.T, args ...string) (code int, stdout, stderr string) {

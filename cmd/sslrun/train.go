@@ -12,11 +12,11 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/sslrun/sslrun/atomicfile"
-	"github.com/sslrun/sslrun/report"
-	"github.com/sslrun/sslrun/runner"
-	"github.com/sslrun/sslrun/spec"
-	"github.com/sslrun/sslrun/xla"
+	"github.com/sslrun/sslrun/internal/atomicfile"
+	"github.com/sslrun/sslrun/internal/report"
+	"github.com/sslrun/sslrun/internal/runner"
+	"github.com/sslrun/sslrun/internal/spec"
+	"github.com/sslrun/sslrun/internal/xla"
 )
 
 // exitError carries an exit status other than 1.

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sslrun/sslrun/buildinfo"
-	"github.com/sslrun/sslrun/memplan"
-	"github.com/sslrun/sslrun/runner"
-	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/internal/buildinfo"
+	"github.com/sslrun/sslrun/internal/memplan"
+	"github.com/sslrun/sslrun/internal/runner"
+	"github.com/sslrun/sslrun/internal/spec"
 )
 
 // validated is what validate --print writes: the resolved experiment and,

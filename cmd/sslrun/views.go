@@ -8,10 +8,10 @@ import (
 	"io"
 	"strings"
 
-	"github.com/sslrun/sslrun/atomicfile"
 	"github.com/sslrun/sslrun/imaging"
-	"github.com/sslrun/sslrun/pipeline"
-	"github.com/sslrun/sslrun/spec"
+	"github.com/sslrun/sslrun/internal/atomicfile"
+	"github.com/sslrun/sslrun/internal/pipeline"
+	"github.com/sslrun/sslrun/internal/spec"
 )
 
 // maxPicturePixels bounds the picture views draws (width x height; 400 MB

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sslrun/sslrun/pipeline"
+	"github.com/sslrun/sslrun/internal/pipeline"
 )
 
 // TestViewsPictureBounds: a picture over the bound is refused before it

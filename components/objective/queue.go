@@ -5,7 +5,7 @@ import (
 	"math"
 	"runtime"
 
-	"github.com/sslrun/sslrun/gemm"
+	"github.com/sslrun/sslrun/internal/gemm"
 )
 
 // Queue is SwAV's queue: for each assigned view, the L2-normalised

@@ -1,0 +1,295 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/components/optimizer"
+	"github.com/sslrun/sslrun/internal/atomicfile"
+	"github.com/sslrun/sslrun/internal/safetensors"
+	"github.com/sslrun/sslrun/nn"
+)
+
+// position is where training stands between two steps.
+type position struct {
+	Step      int     // optimizer steps done
+	Epoch     int     // epoch of the next step (0-based)
+	EpochStep int     // steps done in that epoch
+	EpochLoss float64 // sum of the losses of those steps
+}
+
+// checkpoint is everything a run needs to continue exactly: the parameters,
+// batch-norm statistics, optimizer state, SwAV queue and the position in the
+// data (which, with the seed, fixes every later random draw).
+type checkpoint struct {
+	Experiment string // the experiment's name
+	Config     string // sha256 of the resolved experiment
+	Pos        position
+	Params     *nn.Params
+	Optimizer  optimizer.State
+	Queue      *objective.Queue // nil without a queue
+	LastLoss   float64          // the loss of the last step, for the summary
+}
+
+// Checkpoint metadata keys.
+const (
+	metaExperiment = "sslrun.experiment"
+	metaConfig     = "sslrun.config_sha256"
+	metaStep       = "sslrun.step"
+	metaEpoch      = "sslrun.epoch"
+	metaEpochStep  = "sslrun.epoch_step"
+	metaEpochLoss  = "sslrun.epoch_loss"
+	metaLastLoss   = "sslrun.last_loss"
+	metaQueue      = "sslrun.queue" // "length,dim,filled"
+	// metaData is the sha256 of the file's tensor data, checked on read: a
+	// changed byte is refused, not resumed from.
+	metaData = "sslrun.data_sha256"
+)
+
+// write stores c at path atomically: a reader sees the old file or the new
+// one, never a part.
+func (c *checkpoint) write(path string) error {
+	var ts []safetensors.Tensor
+	for _, p := range c.Params.List() {
+		ts = append(ts, safetensors.F32("param/"+p.Name, p.Value.Shape(), p.Data()))
+	}
+	for _, name := range c.Params.BNNames() {
+		s := c.Params.BN(name, 0)
+		ts = append(ts,
+			safetensors.F32("bn/"+name+".running_mean", []int{len(s.Mean)}, s.Mean),
+			safetensors.F32("bn/"+name+".running_var", []int{len(s.Var)}, s.Var),
+			safetensors.I64("bn/"+name+".num_batches_tracked", []int{}, []int64{s.Tracked}))
+	}
+	for k, v := range c.Optimizer.Buffers {
+		ts = append(ts, safetensors.F32("optim/"+k, []int{len(v)}, v))
+	}
+	for k, v := range c.Optimizer.Counters {
+		ts = append(ts, safetensors.I64("optim_count/"+k, []int{}, []int64{v}))
+	}
+	meta := map[string]string{
+		metaExperiment: c.Experiment,
+		metaConfig:     c.Config,
+		metaStep:       strconv.Itoa(c.Pos.Step),
+		metaEpoch:      strconv.Itoa(c.Pos.Epoch),
+		metaEpochStep:  strconv.Itoa(c.Pos.EpochStep),
+		metaEpochLoss:  strconv.FormatFloat(c.Pos.EpochLoss, 'g', -1, 64),
+		metaLastLoss:   strconv.FormatFloat(c.LastLoss, 'g', -1, 64),
+	}
+	if q := c.Queue; q != nil {
+		meta[metaQueue] = fmt.Sprintf("%d,%d,%d", q.Length, q.Dim, q.Filled)
+		for i, e := range q.Emb {
+			ts = append(ts, safetensors.F32(fmt.Sprintf("queue/%d", i), []int{q.Length, q.Dim}, e))
+		}
+	}
+	meta[metaData] = safetensors.DataSHA256(ts)
+	return atomicfile.Write(path, func(w io.Writer) error { return safetensors.Write(w, ts, meta) })
+}
+
+// readCheckpoint loads the checkpoint at path into params, which must hold
+// every parameter and batch norm the checkpoint does with the same shapes
+// (build the run's graphs first), and returns the rest of its state.
+func readCheckpoint(path string, params *nn.Params) (*checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	f, err := safetensors.Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
+	}
+	c, err := decodeCheckpoint(f, params)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, error) {
+	c := &checkpoint{Params: params, Experiment: f.Metadata[metaExperiment], Config: f.Metadata[metaConfig],
+		Optimizer: optimizer.State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}}
+	if c.Experiment == "" || c.Config == "" {
+		return nil, fmt.Errorf("not an sslrun checkpoint (no %s metadata)", metaExperiment)
+	}
+	switch sum := f.Metadata[metaData]; {
+	case sum == "":
+		return nil, fmt.Errorf("has no checksum of its data (metadata %s)", metaData)
+	case sum != f.DataSHA256():
+		return nil, fmt.Errorf("is corrupt: its tensor data does not match the checksum written with it")
+	}
+	ints := []struct {
+		key string
+		dst *int
+	}{{metaStep, &c.Pos.Step}, {metaEpoch, &c.Pos.Epoch}, {metaEpochStep, &c.Pos.EpochStep}}
+	for _, m := range ints {
+		v, err := strconv.Atoi(f.Metadata[m.key])
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("metadata %s = %q is not a count", m.key, f.Metadata[m.key])
+		}
+		*m.dst = v
+	}
+	floats := []struct {
+		key string
+		dst *float64
+	}{{metaEpochLoss, &c.Pos.EpochLoss}, {metaLastLoss, &c.LastLoss}}
+	for _, m := range floats {
+		v, err := strconv.ParseFloat(f.Metadata[m.key], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("metadata %s = %q is not a finite number", m.key, f.Metadata[m.key])
+		}
+		*m.dst = v
+	}
+	seen := map[string]bool{}
+	for _, p := range params.List() {
+		if err := copyF32(f, "param/"+p.Name, p.Data(), seen); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range params.BNNames() {
+		s := params.BN(name, 0)
+		if err := copyF32(f, "bn/"+name+".running_mean", s.Mean, seen); err != nil {
+			return nil, err
+		}
+		if err := copyF32(f, "bn/"+name+".running_var", s.Var, seen); err != nil {
+			return nil, err
+		}
+		n, err := int64At(f, "bn/"+name+".num_batches_tracked", seen)
+		if err != nil {
+			return nil, err
+		}
+		s.Tracked = n
+	}
+	if q, ok := f.Metadata[metaQueue]; ok {
+		c.Queue = &objective.Queue{}
+		if _, err := fmt.Sscanf(q, "%d,%d,%d", &c.Queue.Length, &c.Queue.Dim, &c.Queue.Filled); err != nil {
+			return nil, fmt.Errorf("metadata %s = %q: %w", metaQueue, q, err)
+		}
+	}
+	for _, t := range f.Tensors {
+		if seen[t.Name] {
+			continue
+		}
+		kind, key, _ := strings.Cut(t.Name, "/")
+		switch kind {
+		case "optim":
+			v, err := t.Float32s()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", t.Name, err)
+			}
+			c.Optimizer.Buffers[key] = v
+		case "optim_count":
+			v, err := t.Int64s()
+			if err != nil || len(v) != 1 {
+				return nil, fmt.Errorf("%s: not an integer counter", t.Name)
+			}
+			c.Optimizer.Counters[key] = v[0]
+		case "queue":
+			i, err := strconv.Atoi(key)
+			if c.Queue == nil || err != nil || i != len(c.Queue.Emb) {
+				return nil, fmt.Errorf("unexpected tensor %s", t.Name)
+			}
+			v, err := t.Float32s()
+			if err != nil || len(v) != c.Queue.Length*c.Queue.Dim {
+				return nil, fmt.Errorf("%s: want %d x %d float32 values", t.Name, c.Queue.Length, c.Queue.Dim)
+			}
+			c.Queue.Emb = append(c.Queue.Emb, v)
+		default:
+			return nil, fmt.Errorf("holds %s, which this experiment's model does not have", t.Name)
+		}
+	}
+	return c, nil
+}
+
+// check refuses a position that a run of perEpoch steps per epoch and
+// epochs epochs cannot reach: resuming from it would train past the data or
+// the run's end.
+func (p position) check(perEpoch, epochs int) error {
+	switch {
+	case p.Epoch > epochs || p.Epoch == epochs && p.EpochStep > 0:
+		return fmt.Errorf("is at epoch %d of a run of %d epochs", p.Epoch+1, epochs)
+	case p.EpochStep >= perEpoch:
+		return fmt.Errorf("is at step %d of an epoch of %d steps", p.EpochStep+1, perEpoch)
+	case p.Step != p.Epoch*perEpoch+p.EpochStep:
+		return fmt.Errorf("says step %d, but epoch %d and step %d in it make %d at %d steps per epoch",
+			p.Step, p.Epoch, p.EpochStep, p.Epoch*perEpoch+p.EpochStep, perEpoch)
+	case math.IsNaN(p.EpochLoss) || math.IsInf(p.EpochLoss, 0):
+		return fmt.Errorf("holds an epoch loss of %v", p.EpochLoss)
+	}
+	return nil
+}
+
+// nonFinite names the first tensor of the state c would write that holds a
+// NaN or an infinity, or returns "" when every value is finite.
+func (c *checkpoint) nonFinite() string {
+	for _, p := range c.Params.List() {
+		if !finite(p.Data()) {
+			return "parameter " + p.Name
+		}
+	}
+	for _, name := range c.Params.BNNames() {
+		s := c.Params.BN(name, 0)
+		if !finite(s.Mean) || !finite(s.Var) {
+			return "batch-norm statistics of " + name
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Optimizer.Buffers)) {
+		if !finite(c.Optimizer.Buffers[k]) {
+			return "optimizer buffer " + k
+		}
+	}
+	if c.Queue != nil {
+		for _, e := range c.Queue.Emb {
+			if !finite(e) {
+				return "the queue"
+			}
+		}
+	}
+	return ""
+}
+
+func finite(v []float32) bool {
+	for _, x := range v {
+		if x-x != 0 { // NaN - NaN and Inf - Inf are NaN
+			return false
+		}
+	}
+	return true
+}
+
+// copyF32 copies the float32 tensor name of f into dst, which must be as long.
+func copyF32(f *safetensors.File, name string, dst []float32, seen map[string]bool) error {
+	t, ok := f.Get(name)
+	if !ok {
+		return fmt.Errorf("lacks %s, which this experiment's model has", name)
+	}
+	v, err := t.Float32s()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(v) != len(dst) {
+		return fmt.Errorf("%s holds %d values, the model's %d", name, len(v), len(dst))
+	}
+	copy(dst, v)
+	seen[name] = true
+	return nil
+}
+
+// int64At reads the integer scalar name of f.
+func int64At(f *safetensors.File, name string, seen map[string]bool) (int64, error) {
+	t, ok := f.Get(name)
+	if !ok {
+		return 0, fmt.Errorf("lacks %s, which this experiment's model has", name)
+	}
+	v, err := t.Int64s()
+	if err != nil || len(v) != 1 {
+		return 0, fmt.Errorf("%s: not an integer scalar", name)
+	}
+	seen[name] = true
+	return v[0], nil
+}

@@ -1,0 +1,306 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rs/zerolog"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/internal/engine"
+	"github.com/sslrun/sslrun/internal/model"
+	"github.com/sslrun/sslrun/internal/pipeline"
+	"github.com/sslrun/sslrun/internal/spec"
+)
+
+// ErrInterrupted is returned when the context was cancelled (SIGINT or
+// SIGTERM): the step under way finished and a checkpoint was written.
+var ErrInterrupted = errors.New("interrupted")
+
+// LossError reports that training diverged: a loss that is not a finite
+// number (the run stops before the optimizer applies the step), or state
+// that is not finite when a checkpoint is due (nothing is written). The
+// last checkpoint written stays as it was.
+type LossError struct {
+	Step, Epoch int     // the 1-based step that produced it, its 0-based epoch
+	Loss        float64 // the step's loss
+	// Tensor names the state that is not finite when the loss is.
+	Tensor string
+	// Kept is the step of the checkpoint kept, -1 when the run has written
+	// none.
+	Kept int
+}
+
+func (e *LossError) Error() string {
+	what := fmt.Sprintf("loss is %v", e.Loss)
+	if e.Tensor != "" {
+		what = e.Tensor + " holds a NaN or an infinity"
+	}
+	return fmt.Sprintf("%s at step %d (epoch %d); %s. Lower the learning rate or check the data", what, e.Step, e.Epoch, keptNote(e.Kept))
+}
+
+// keptNote says which checkpoint a stopped run keeps: the one of step
+// saved, or none when saved is -1.
+func keptNote(saved int) string {
+	if saved < 0 {
+		return "no checkpoint was written"
+	}
+	return fmt.Sprintf("the checkpoint of step %d is kept", saved)
+}
+
+// stepGraph is a compiled training graph for one batch size.
+type stepGraph struct {
+	g      *model.Graph
+	vm     G.VM
+	inputs [][]float32 // bound to g.Inputs, filled before every run
+	frozen []int       // per parameter: index into parts.frozen, or -1
+	grads  [][]float32 // per parameter: its gradient this step, nil while frozen
+}
+
+// trainer runs the optimisation loop and keeps its position.
+type trainer struct {
+	exp      *spec.Experiment
+	p        *parts
+	loader   *pipeline.Loader
+	shapes   []model.Shape // per view, for a full batch
+	graphs   map[int]*stepGraph
+	pos      position
+	queue    *objective.Queue
+	log      zerolog.Logger
+	logErr   func() error // the log's first failed write
+	progress *progress
+	// checkpoint writes the latest checkpoint and, when periodic (due by
+	// checkpoint_every), every keep_every-th numbered copy.
+	checkpoint func(periodic bool) error
+	saved      int // the step of the last checkpoint written (-1: none)
+	maxSteps   int // 0: no limit
+	peak       float64
+	perEpoch   int
+	total      int
+	lastLoss   float64
+	images     int           // source images trained on by this process
+	busy       time.Duration // time spent in steps by this process
+	// xla runs the steps on an XLA runtime; nil: the CPU engine does.
+	xla *xlaEngine
+}
+
+// graph returns the compiled graph for batches of b images, building it on
+// first use (the last batch of an epoch may be short without drop_last).
+func (t *trainer) graph(b int) (*stepGraph, error) {
+	if sg, ok := t.graphs[b]; ok {
+		return sg, nil
+	}
+	shapes := make([]model.Shape, len(t.shapes))
+	for i, s := range t.shapes {
+		shapes[i] = model.Shape{b, s[1], s[2], s[3]}
+	}
+	g, err := t.p.model.Train(shapes)
+	if err != nil {
+		return nil, fmt.Errorf("building the training graph: %w", err)
+	}
+	sg := &stepGraph{g: g, grads: make([][]float32, len(g.Grads))}
+	for i, in := range g.Inputs {
+		s := shapes[i]
+		sg.inputs = append(sg.inputs, make([]float32, s[0]*s[1]*s[2]*s[3]))
+		if err := G.Let(in, tensor.New(tensor.WithShape(s[:]...), tensor.WithBacking(sg.inputs[i]))); err != nil {
+			return nil, err
+		}
+	}
+	sg.frozen = frozenIndex(g.Params, t.p.frozen)
+	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.Embeddings...)
+	if sg.vm, err = engine.New(g.G, keep...); err != nil {
+		return nil, fmt.Errorf("training graph: %w", err)
+	}
+	t.graphs[b] = sg
+	return sg, nil
+}
+
+func (t *trainer) close() {
+	for _, sg := range t.graphs {
+		sg.vm.Close()
+	}
+	if t.xla != nil {
+		t.xla.close()
+	}
+}
+
+// run trains from t.pos to the end of the last epoch, or to maxSteps, or
+// until ctx is cancelled (then it checkpoints and returns ErrInterrupted).
+func (t *trainer) run(ctx context.Context) error {
+	for t.pos.Epoch < t.exp.Train.Epochs {
+		if t.maxSteps > 0 && t.pos.Step >= t.maxSteps {
+			return nil
+		}
+		start, images := time.Now(), 0
+		// The loader keeps going when ctx is cancelled: the step under way
+		// finishes and the loop below stops between steps.
+		for batch, err := range t.loader.Epoch(context.WithoutCancel(ctx), t.pos.Epoch, t.pos.EpochStep) {
+			if err != nil {
+				return err
+			}
+			if err := t.step(batch); err != nil {
+				return err
+			}
+			if err := t.logErr(); err != nil {
+				return fmt.Errorf("%w; %s", err, keptNote(t.saved))
+			}
+			images += len(batch.Indices)
+			epoch := t.pos.Epoch
+			ended := t.pos.EpochStep == t.perEpoch
+			if ended {
+				secs := time.Since(start).Seconds()
+				t.log.Info().Str("event", "epoch").Int("epoch", epoch).Int("steps", t.perEpoch).
+					Float64("loss", t.pos.EpochLoss/float64(t.perEpoch)).
+					Float64("images_per_s", float64(images)/secs).Float64("seconds", secs).Msg("")
+				t.pos = position{Step: t.pos.Step, Epoch: epoch + 1}
+			}
+			written := false
+			if t.exp.Train.CheckpointEvery.Due(t.pos.Step, ended, epoch) {
+				if err := t.checkpoint(true); err != nil {
+					return err
+				}
+				written = true
+			}
+			stop := t.maxSteps > 0 && t.pos.Step >= t.maxSteps
+			if ctx.Err() != nil || stop {
+				if !written {
+					if err := t.checkpoint(false); err != nil {
+						return err
+					}
+				}
+				if ctx.Err() != nil {
+					t.log.Info().Str("event", "interrupt").Int("step", t.pos.Step).Msg("checkpoint written")
+					return ErrInterrupted
+				}
+				return nil
+			}
+			if ended {
+				break
+			}
+		}
+	}
+	if t.saved != t.pos.Step { // the last step fell between periodic checkpoints
+		return t.checkpoint(false)
+	}
+	return nil
+}
+
+// step trains on one batch.
+func (t *trainer) step(batch *pipeline.Batch) error {
+	began := time.Now()
+	lr := t.p.schedule.LR(t.peak, t.pos.Step, t.perEpoch, t.total)
+	run := t.stepCPU
+	if t.xla != nil {
+		run = t.stepXLA
+	}
+	loss, err := run(batch, lr)
+	if err != nil {
+		return err
+	}
+	t.pos.Step++
+	t.pos.EpochStep++
+	t.pos.EpochLoss += loss
+	t.lastLoss = loss
+	t.images += len(batch.Indices)
+	t.busy += time.Since(began)
+	if t.pos.Step%t.exp.Train.LogEvery == 0 {
+		t.log.Info().Str("event", "step").Int("epoch", t.pos.Epoch).Int("step", t.pos.Step).
+			Float64("loss", loss).Float64("lr", lr).Msg("")
+	}
+	t.progress.step(t, lr)
+	return nil
+}
+
+// stepCPU runs one step on batch at learning rate lr on the CPU engine and
+// returns its loss: the graph's forward and backward passes, the
+// optimizer's Step, the queue's push.
+func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
+	sg, err := t.graph(len(batch.Indices))
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range t.p.frozen {
+		f.head.Normalize(t.p.model.Params, f.name)
+	}
+	if err := t.useQueue(); err != nil {
+		return 0, err
+	}
+	for v, x := range batch.Views {
+		copy(sg.inputs[v], x.Data)
+	}
+	sg.vm.Reset()
+	if err := sg.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+	}
+	loss := float64(sg.g.Output.Value().Data().(float32))
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return 0, &LossError{Step: t.pos.Step + 1, Epoch: t.pos.Epoch, Loss: loss, Kept: t.saved}
+	}
+	for i, gn := range sg.g.Grads {
+		sg.grads[i] = gn.Value().Data().([]float32)
+		if f := sg.frozen[i]; f >= 0 && t.p.frozen[f].head.Frozen(t.pos.Step, t.pos.Epoch) {
+			sg.grads[i] = nil // no gradient while frozen, as SwAV sets p.grad = None
+		}
+	}
+	if err := t.p.optimizer.Step(sg.g.Params, sg.grads, lr); err != nil {
+		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+	}
+	return loss, t.pushQueue(sg, len(batch.Indices))
+}
+
+// useQueue gives the objective the queue's scores under the current
+// prototypes (the last head's weight) when the queue is full.
+func (t *trainer) useQueue() error {
+	if t.p.queue == nil {
+		return nil
+	}
+	if t.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
+		return t.p.queue.UseQueue(nil, nil, 0)
+	}
+	last := t.p.model.Heads[len(t.p.model.Heads)-1].Name
+	w, ok := t.p.model.Params.Param(last + ".weight")
+	if !ok {
+		return fmt.Errorf("the queue needs the weight of head %q, which has none", last)
+	}
+	return t.p.queue.UseQueue(t.queue, w.Data(), w.Value.Shape()[0])
+}
+
+// pushQueue adds the batch's embeddings of the assigned views to the queue
+// from the epoch it starts.
+func (t *trainer) pushQueue(sg *stepGraph, b int) error {
+	if t.p.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
+		return nil
+	}
+	emb := make([][]float32, len(sg.g.Embeddings))
+	for v, n := range sg.g.Embeddings {
+		emb[v] = n.Value().Data().([]float32)
+	}
+	return t.pushEmbeddings(emb, b)
+}
+
+// pushEmbeddings adds the assigned views' rows of emb, the step's
+// embeddings of every view (B, D), to the queue from the epoch it starts,
+// making the queue on first use.
+func (t *trainer) pushEmbeddings(emb [][]float32, b int) error {
+	if t.p.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
+		return nil
+	}
+	if t.queue == nil {
+		q, err := t.p.queue.NewQueue(len(emb[0])/b, b)
+		if err != nil {
+			return err
+		}
+		t.queue = q
+	}
+	assigned := t.p.queue.AssignedViews()
+	push := make([][]float32, len(assigned))
+	for i, v := range assigned {
+		push[i] = emb[v]
+	}
+	return t.queue.Push(push)
+}
