@@ -2,7 +2,6 @@ package augment
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 
@@ -12,7 +11,8 @@ import (
 	"github.com/sslrun/sslrun/registry"
 )
 
-// required gives every component's required parameters a valid value.
+// required gives the built-in components' required parameters a valid
+// value; a component that needs none builds from its defaults.
 var required = map[string]map[string]any{
 	"augment.random_resized_crop": {"size": 32},
 	"augment.center_crop":         {"size": 32},
@@ -26,38 +26,39 @@ var required = map[string]map[string]any{
 	"augment.normalize":           {"mean": []float64{0.5}, "std": []float64{0.25}},
 }
 
+// TestRegistered checks every registered augmentation, the built-ins and
+// any added beside them: documented, valid defaults, built and applied.
+// Each built-in must be registered and tell its output size (Shaper).
 func TestRegistered(t *testing.T) {
-	var want []string
 	for id := range required {
-		want = append(want, strings.TrimPrefix(id, "augment."))
+		if _, ok := registry.Lookup(id); !ok {
+			t.Errorf("%s is not registered", id)
+		}
 	}
-	slices.Sort(want)
-	got := registry.Types(registry.Augment) // sorted
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("registered augment types (-want +got):\n%s", diff)
-	}
-	for id, params := range required {
-		t.Run(id, func(t *testing.T) {
-			c, ok := registry.Lookup(id)
-			if !ok {
-				t.Fatal("not registered")
-			}
+	for _, c := range registry.List(registry.Augment) {
+		t.Run(c.ID, func(t *testing.T) {
 			if c.Doc == "" {
 				t.Error("no doc")
 			}
+			params := required[c.ID]
 			for _, p := range c.Params {
 				if p.Default != nil {
 					if err := p.Validate(p.Default); err != nil {
 						t.Errorf("default of %s: %v", p.Name, err)
 					}
+				} else if _, ok := params[p.Name]; !ok {
+					t.Fatalf("required parameter %s has no value in this test's required table", p.Name)
 				}
 			}
-			tr := build(t, id, params)
+			tr := build(t, c.ID, params)
 			if out := tr.Apply(randImage(3, 40, 40, 1), newRNG(1)); out == nil {
 				t.Error("Apply returned nil")
 			}
+			if _, builtin := required[c.ID]; !builtin {
+				return
+			}
 			if _, ok := tr.(Shaper); !ok {
-				t.Errorf("%T is not a Shaper: the memory estimate cannot tell its output size", tr)
+				t.Errorf("%T is not a Shaper: the memory estimate runs it on a probe image to learn its output size", tr)
 			}
 		})
 	}
@@ -78,17 +79,21 @@ func TestDefaults(t *testing.T) {
 		"augment.equalize":            {"p": 0.5},
 		"augment.normalize":           {},
 	}
-	got := map[string]map[string]any{}
-	for _, c := range registry.List(registry.Augment) {
-		got[c.ID] = map[string]any{}
+	for id, defaults := range want {
+		c, ok := registry.Lookup(id)
+		if !ok {
+			t.Errorf("%s is not registered", id)
+			continue
+		}
+		got := map[string]any{}
 		for _, p := range c.Params {
 			if p.Default != nil {
-				got[c.ID][p.Name] = p.Default
+				got[p.Name] = p.Default
 			}
 		}
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("defaults (-want +got):\n%s", diff)
+		if diff := cmp.Diff(defaults, got); diff != "" {
+			t.Errorf("%s: defaults (-want +got):\n%s", id, diff)
+		}
 	}
 }
 

@@ -17,7 +17,9 @@ type Transform interface {
 
 // Shaper is a Transform that tells the (C, H, W) of its output from its
 // input's without making it, so that the memory a spec needs can be
-// estimated before any image is decoded. Every built-in transform is one.
+// estimated before any image is decoded. Every built-in transform is one;
+// a transform that is not is sized by running it once on a grey image of
+// its input's size.
 type Shaper interface {
 	OutputShape(c, h, w int) (int, int, int)
 }

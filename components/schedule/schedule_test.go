@@ -31,9 +31,20 @@ func lrs(s Schedule, peak float64, stepsPerEpoch, total int) []float64 {
 	return out
 }
 
+// TestRegistered checks that the built-in schedules are registered and
+// that every registered schedule, built-in or added beside them, is
+// documented and builds from its defaults.
 func TestRegistered(t *testing.T) {
-	if diff := cmp.Diff([]string{"constant", "warmup_cosine"}, registry.Types(registry.Schedule)); diff != "" {
-		t.Errorf("registered schedule types (-want +got):\n%s", diff)
+	for _, id := range []string{"schedule.constant", "schedule.warmup_cosine"} {
+		if _, ok := registry.Lookup(id); !ok {
+			t.Errorf("%s is not registered", id)
+		}
+	}
+	for _, c := range registry.List(registry.Schedule) {
+		if c.Doc == "" {
+			t.Errorf("%s: no doc", c.ID)
+		}
+		build(t, c.ID, nil)
 	}
 }
 

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/sslrun/sslrun/components/augment"
 	"github.com/sslrun/sslrun/components/dataset"
@@ -91,17 +92,36 @@ func ImageShape(ctx context.Context, exp *spec.Experiment, name string) (c, h, w
 
 // OutputShape is the channel count, height and width of the images view v
 // makes of c x h x w sources, as its steps tell them (augment.Shaper)
-// without making an image.
+// without making an image. A step that does not tell (a plugin written
+// before Shaper, or one that does not bother) is run once on a grey image
+// of its input's size, its draws from a fixed seed, and its output's size
+// taken; that costs an image of that size, so it is refused above
+// maxProbeValues values.
 func OutputShape(v View, c, h, w int) (int, int, int, error) {
 	for _, s := range v.Steps {
-		sh, ok := s.(augment.Shaper)
-		if !ok {
-			return 0, 0, 0, fmt.Errorf("view %q: %T does not tell the size of its output (augment.Shaper)", v.Name, s)
+		if sh, ok := s.(augment.Shaper); ok {
+			c, h, w = sh.OutputShape(c, h, w)
+			continue
 		}
-		c, h, w = sh.OutputShape(c, h, w)
+		if c*h*w > maxProbeValues {
+			return 0, 0, 0, fmt.Errorf("view %q: %T does not tell the size of its output (augment.Shaper), and its %dx%dx%d input is too large to run it on a probe image", v.Name, s, c, h, w)
+		}
+		probe := imaging.New(c, h, w) // (C, H, W)
+		for i := range probe.Pix {
+			probe.Pix[i] = 0.5
+		}
+		out := s.Apply(probe, rand.New(rand.NewPCG(0, 0)))
+		if out == nil {
+			return 0, 0, 0, fmt.Errorf("view %q: %T returned no image", v.Name, s)
+		}
+		c, h, w = out.C, out.H, out.W
 	}
 	return c, h, w, nil
 }
+
+// maxProbeValues bounds the image OutputShape makes to probe a step that
+// does not tell its output size: 64 Mi values, 256 MiB.
+const maxProbeValues = 64 << 20
 
 // OpenDataset opens the dataset block called name.
 func OpenDataset(ctx context.Context, exp *spec.Experiment, name string) (dataset.Dataset, error) {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -18,12 +18,12 @@ func TestCIFAR10EndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on CIFAR-10 for a few minutes")
 	}
-	data := filepath.Join("..", "..", "..", "shared", "datasets", "cifar10")
+	data := filepath.Join("..", "..", "shared", "datasets", "cifar10")
 	if _, err := os.Stat(filepath.Join(data, "train")); err != nil {
 		t.Skipf("CIFAR-10 is not at %s (../shared/datasets beside the repository): %v", data, err)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	code, stdout, stderr := sslrun(t, "run", filepath.Join("..", "..", "experiments", "simclr_cifar10_cpu.hcl"), "--out", dir, "--max-steps", "100")
+	code, stdout, stderr := sslrun(t, "run", filepath.Join("..", "experiments", "simclr_cifar10_cpu.hcl"), "--out", dir, "--max-steps", "100")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}

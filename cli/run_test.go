@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -108,7 +108,7 @@ func TestRunResumeEvalPlot(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var o, e bytes.Buffer
-			code := run(tt.ctx, tt.args, &o, &e)
+			code := Run(tt.ctx, tt.args, &o, &e)
 			if code != tt.code || !strings.Contains(e.String(), tt.stderr) {
 				t.Errorf("exit %d, want %d with %q in stderr:\n%s", code, tt.code, tt.stderr, e.String())
 			}

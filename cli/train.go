@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -35,9 +35,9 @@ func runnerError(err error) error {
 	var le *runner.LossError
 	switch {
 	case errors.As(err, &le):
-		return &exitError{3, err}
+		return &exitError{ExitNonFinite, err}
 	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
-		return &exitError{130, err}
+		return &exitError{ExitInterrupted, err}
 	}
 	return err
 }

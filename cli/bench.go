@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -58,7 +58,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res, err := runner.Bench(ctx, exp, opts)
 	if errors.Is(err, context.Canceled) {
-		return &exitError{130, fmt.Errorf("interrupted: %w", err)}
+		return &exitError{ExitInterrupted, fmt.Errorf("interrupted: %w", err)}
 	}
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/sslrun/sslrun/components/all" // the built-ins, as cmd/sslrun links them
 	"github.com/sslrun/sslrun/internal/spec"
 	"github.com/sslrun/sslrun/registry"
 )
@@ -17,7 +18,7 @@ import (
 func sslrun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
+	code = Run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -208,7 +209,7 @@ func TestViewsKeepsExistingFileOnError(t *testing.T) {
 // TestShippedExperiments: every experiment in experiments/ validates (data
 // paths unchecked: the ImageNet recipes name data this machine lacks).
 func TestShippedExperiments(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "experiments", "*.hcl"))
+	files, err := filepath.Glob(filepath.Join("..", "experiments", "*.hcl"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no experiments found: %v", err)
 	}
