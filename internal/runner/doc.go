@@ -1,8 +1,11 @@
-// Package runner does the whole job of `sslrun run`: it builds an
-// experiment's components, pretrains, evaluates, and keeps a run folder
-// (spec, resolved config, JSON-lines log, checkpoints, the exported backbone
-// and a summary) from which a run can be seen, repeated, resumed and
-// re-evaluated.
+// Package runner does the job of `sslrun run`, `resume` and `eval`: it
+// builds an experiment's components and runs the training loop (on the CPU
+// engine or an XLA runtime), composing the packages that each hold one
+// part of a run: runfolder (the folder, its lock and log), checkpoint (the
+// checkpoint format), evaluation (features and protocols) and progress
+// (what a person sees). The folder it keeps (spec, resolved config,
+// JSON-lines log, checkpoints, the exported backbone and a summary) lets a
+// run be seen, repeated, resumed and re-evaluated.
 //
 // Every random draw of a run derives from the experiment's seed: parameter
 // initialisation from a generator seeded once, and every augmentation and

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/sslrun/sslrun/components/optimizer"
+	"github.com/sslrun/sslrun/internal/evaluation"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
 	"github.com/sslrun/sslrun/internal/spec"
@@ -88,7 +89,7 @@ func Lower(ctx context.Context, exp *spec.Experiment, batch int) (*Lowered, erro
 	if err != nil {
 		return nil, err
 	}
-	fg, err := m.Features(model.Shape{evalBatchSize(batch), ec, eh, ew})
+	fg, err := m.Features(model.Shape{evaluation.BatchSize(batch), ec, eh, ew})
 	if err != nil {
 		return nil, fmt.Errorf("building the evaluation graph: %w", err)
 	}

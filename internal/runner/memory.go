@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/sslrun/sslrun/internal/evaluation"
 	"github.com/sslrun/sslrun/internal/memplan"
 	"github.com/sslrun/sslrun/internal/spec"
 )
@@ -13,7 +14,7 @@ import (
 // MemoryOptions are the options that estimate a run of exp as Run makes it
 // (memplan.Estimate), its evaluation graph at the images it runs at once.
 func MemoryOptions(exp *spec.Experiment) memplan.Options {
-	return memplan.Options{EvalBatch: evalBatchSize(exp.Train.BatchSize)}
+	return memplan.Options{EvalBatch: evaluation.BatchSize(exp.Train.BatchSize)}
 }
 
 // checkMemory refuses, before anything large is allocated, a run of exp

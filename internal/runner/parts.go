@@ -8,6 +8,7 @@ import (
 	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/components/schedule"
+	"github.com/sslrun/sslrun/internal/evaluation"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
 	"github.com/sslrun/sslrun/internal/spec"
@@ -20,19 +21,13 @@ type parts struct {
 	model      *model.Model
 	optimizer  optimizer.Optimizer
 	schedule   schedule.Schedule
-	evaluators []evaluator
+	evaluators []evaluation.Protocol
 	views      []pipeline.View
 	// frozen are the heads whose parameters sit out some first steps
 	// (SwAV's prototypes), with their names.
 	frozen []frozenHead
 	// queue is the objective when it keeps a queue of embeddings.
 	queue objective.Queued
-}
-
-// evaluator is one evaluate block.
-type evaluator struct {
-	protocol string // summary key: the ID without "evaluate.", plus the block's name if any
-	eval     evaluate.Evaluator
 }
 
 // frozenHead is a head that drops its gradient for a while and renormalises
@@ -110,7 +105,7 @@ func buildParts(exp *spec.Experiment) (*parts, error) {
 		if c.Name != "" {
 			protocol += "." + c.Name
 		}
-		p.evaluators = append(p.evaluators, evaluator{protocol: protocol, eval: e})
+		p.evaluators = append(p.evaluators, evaluation.Protocol{Name: protocol, Eval: e})
 	}
 	if p.views, err = pipeline.BuildViews(exp); err != nil {
 		return nil, err

@@ -22,28 +22,29 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rs/zerolog"
 
-	"github.com/sslrun/sslrun/components/augment"
 	"github.com/sslrun/sslrun/components/dataset"
-	"github.com/sslrun/sslrun/components/evaluate"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/internal/atomicfile"
 	"github.com/sslrun/sslrun/internal/buildinfo"
+	"github.com/sslrun/sslrun/internal/checkpoint"
+	"github.com/sslrun/sslrun/internal/evaluation"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
+	"github.com/sslrun/sslrun/internal/progress"
+	"github.com/sslrun/sslrun/internal/runfolder"
 	"github.com/sslrun/sslrun/internal/safetensors"
 	"github.com/sslrun/sslrun/internal/spec"
 	"github.com/sslrun/sslrun/internal/xla"
 )
 
-// Files of a run folder.
+// Files of a run folder (see package runfolder).
 const (
-	SpecFile     = "spec.hcl"
-	ConfigFile   = "config.json"
-	LogFile      = "log.jsonl"
-	SummaryFile  = "summary.json"
-	BackboneFile = "backbone.safetensors"
-	// LatestCheckpoint is under checkpoints/.
-	LatestCheckpoint = "latest.safetensors"
+	SpecFile         = runfolder.SpecFile
+	ConfigFile       = runfolder.ConfigFile
+	LogFile          = runfolder.LogFile
+	SummaryFile      = runfolder.SummaryFile
+	BackboneFile     = runfolder.BackboneFile
+	LatestCheckpoint = runfolder.LatestCheckpoint
 )
 
 // Options control a run.
@@ -111,10 +112,7 @@ type Summary struct {
 
 // EvalResult is one protocol's scores, with the backbone at initialisation
 // when its block asked for a baseline.
-type EvalResult struct {
-	evaluate.Result
-	Baseline *evaluate.Result `json:"baseline,omitempty"`
-}
+type EvalResult = evaluation.Result
 
 // Result is what Run, Resume and Evaluate leave.
 type Result struct {
@@ -134,9 +132,9 @@ type run struct {
 	p        *parts
 	opts     Options
 	log      zerolog.Logger
-	logw     *logWriter
+	logw     *runfolder.Log
 	datasets map[string]dataset.Dataset
-	progress *progress
+	progress *progress.Progress
 	began    time.Time
 	// limitChanged says that Resume was given a new step limit, to record
 	// in config.json.
@@ -161,7 +159,7 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (r
 	}
 	if opts.Out != "" {
 		if _, err := os.Stat(opts.Out); err == nil {
-			if err := checkEmpty(opts.Out); err != nil {
+			if err := runfolder.CheckEmpty(opts.Out); err != nil {
 				return nil, err
 			}
 		}
@@ -201,15 +199,15 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (r
 	if err := r.checkSplits(ctx); err != nil {
 		return nil, err
 	}
-	dir, lock, created, err := newFolder(opts.Out, exp.Name)
+	dir, lock, created, err := runfolder.Create(opts.Out, exp.Name)
 	if err != nil {
 		return nil, err
 	}
-	defer lock.release()
+	defer lock.Release()
 	defer func() {
 		if err != nil && !r.started {
 			r.close()
-			clearFolder(dir, created)
+			runfolder.Clear(dir, created)
 		}
 	}()
 	if err := r.open(dir); err != nil {
@@ -219,11 +217,11 @@ func Run(ctx context.Context, exp *spec.Experiment, src []byte, opts Options) (r
 	if err := atomicfile.Write(filepath.Join(dir, SpecFile), func(w io.Writer) error { _, err := w.Write(src); return err }); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
+	if err := runfolder.WriteJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
 		return nil, err
 	}
 	r.log.Info().Str("event", "start").RawJSON("config", mustJSON(cfg)).Msg("run started")
-	r.progress.say("run folder %s", dir)
+	r.progress.Say("run folder %s", dir)
 	return r.train(ctx, nil)
 }
 
@@ -236,7 +234,7 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer lock.release()
+	defer lock.Release()
 	defer r.close()
 	if opts.XLA == nil {
 		if err := checkCPUPrecision(r.exp); err != nil {
@@ -270,7 +268,7 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer lock.release()
+	defer lock.Release()
 	defer r.close()
 	path := filepath.Join(dir, BackboneFile)
 	data, err := os.ReadFile(path)
@@ -284,7 +282,7 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, r.interrupted(ctx, err)
 	}
-	g, err := r.p.model.Features(prep.shape)
+	g, err := r.p.model.Features(prep.Shape)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +302,7 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 		}
 		return nil, err
 	}
-	if err := writeJSON(filepath.Join(dir, SummaryFile), sum); err != nil {
+	if err := runfolder.WriteJSON(filepath.Join(dir, SummaryFile), sum); err != nil {
 		return nil, err
 	}
 	return &Result{Dir: dir, Summary: sum}, nil
@@ -315,17 +313,17 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 // the recorded variables (relative paths from the original spec's folder),
 // checks that it and the data resolve as they did, and opens the log for
 // appending.
-func openRun(ctx context.Context, dir string, opts Options, cmd string) (r *run, lock *folderLock, err error) {
+func openRun(ctx context.Context, dir string, opts Options, cmd string) (r *run, lock *runfolder.Lock, err error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not a run folder: %w", dir, err)
 	}
-	if lock, err = lockFolder(dir, cmd); err != nil {
+	if lock, err = runfolder.LockDir(dir, cmd); err != nil {
 		return nil, nil, err
 	}
 	defer func() {
 		if err != nil {
-			lock.release()
+			lock.Release()
 		}
 	}()
 	var cfg Config
@@ -379,7 +377,7 @@ func openRun(ctx context.Context, dir string, opts Options, cmd string) (r *run,
 			return nil, nil, fmt.Errorf("dataset %q has changed since the run started (content sha256 %s, now %s): a run continues only on the data it began with; start a new run", name, cfg.Datasets[name], sum)
 		}
 	}
-	if err := removeStale(dir); err != nil {
+	if err := runfolder.RemoveStale(dir); err != nil {
 		return nil, nil, err
 	}
 	if err := r.open(dir); err != nil {
@@ -395,7 +393,7 @@ func checkBackbone(path string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("%s is corrupt: %w", path, err)
 	}
-	if sum, ok := f.Metadata[metaData]; ok && sum != f.DataSHA256() {
+	if sum, ok := f.Metadata[checkpoint.MetaData]; ok && sum != f.DataSHA256() {
 		return fmt.Errorf("%s is corrupt: its tensor data does not match the checksum written with it; resume the run from its checkpoint to export it again", path)
 	}
 	return nil
@@ -434,14 +432,14 @@ func newRun(exp *spec.Experiment, cfg *Config, opts Options) (*run, error) {
 	}
 	r := &run{exp: exp, cfg: cfg, hash: hash, p: p, opts: opts, datasets: map[string]dataset.Dataset{}, began: time.Now()}
 	if opts.Progress != nil {
-		r.progress = &progress{w: opts.Progress, terminal: opts.Terminal}
+		r.progress = progress.New(opts.Progress, opts.Terminal)
 	}
 	return r, nil
 }
 
 // open starts writing the run folder dir: its log, for appending.
 func (r *run) open(dir string) error {
-	w, err := openLog(filepath.Join(dir, LogFile))
+	w, err := runfolder.OpenLog(filepath.Join(dir, LogFile))
 	if err != nil {
 		return err
 	}
@@ -462,11 +460,11 @@ func (r *run) interrupted(ctx context.Context, err error) error {
 // close ends the progress display and the log; it returns the log's first
 // failed write.
 func (r *run) close() error {
-	r.progress.done()
+	r.progress.Done()
 	if r.logw == nil {
 		return nil
 	}
-	return r.logw.close()
+	return r.logw.Close()
 }
 
 // datasetNames are the dataset blocks the run reads: pretraining's, then
@@ -474,7 +472,7 @@ func (r *run) close() error {
 func (r *run) datasetNames() []string {
 	names := []string{r.exp.Train.Dataset}
 	for _, e := range r.p.evaluators {
-		tr, te := e.eval.Splits()
+		tr, te := e.Eval.Splits()
 		for _, n := range []string{tr, te} {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
@@ -489,7 +487,7 @@ func (r *run) datasetNames() []string {
 // none, of the train split's, found only after the whole pretraining.
 func (r *run) checkSplits(ctx context.Context) error {
 	for _, e := range r.p.evaluators {
-		trName, teName := e.eval.Splits()
+		trName, teName := e.Eval.Splits()
 		tr, err := r.dataset(ctx, trName)
 		if err != nil {
 			return err
@@ -501,11 +499,11 @@ func (r *run) checkSplits(ctx context.Context) error {
 		trc, tec := tr.Classes(), te.Classes()
 		if tec != nil && !slices.Equal(trc, tec) {
 			return fmt.Errorf("evaluate %s: dataset %q has the classes %s, dataset %q %s; the splits must share their classes in the same order",
-				e.protocol, teName, classList(tec), trName, classList(trc))
+				e.Name, teName, classList(tec), trName, classList(trc))
 		}
 		for i := range te.Len() {
 			if l := te.Label(i); l >= len(trc) {
-				return fmt.Errorf("evaluate %s: image %d of dataset %q has label %d, but dataset %q has %d classes", e.protocol, i, teName, l, trName, len(trc))
+				return fmt.Errorf("evaluate %s: image %d of dataset %q has label %d, but dataset %q has %d classes", e.Name, i, teName, l, trName, len(trc))
 			}
 		}
 	}
@@ -571,14 +569,14 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		return nil, err
 	}
 	if resume != nil {
-		c, err := readCheckpoint(*resume, r.p.model.Params)
+		c, err := checkpoint.Read(*resume, r.p.model.Params)
 		if err != nil {
 			return nil, err
 		}
 		if c.Experiment != exp.Name || c.Config != r.hash {
 			return nil, fmt.Errorf("checkpoint %s belongs to experiment %q with another configuration, not to this run of %q", *resume, c.Experiment, exp.Name)
 		}
-		if err := c.Pos.check(perEpoch, exp.Train.Epochs); err != nil {
+		if err := c.Pos.Check(perEpoch, exp.Train.Epochs); err != nil {
 			return nil, fmt.Errorf("checkpoint %s %w, which this run's spec and data (%d steps an epoch) cannot reach; it is not this run's", *resume, err, perEpoch)
 		}
 		if err := r.p.optimizer.SetState(c.Optimizer); err != nil {
@@ -599,15 +597,15 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 			rewrite = true
 		}
 		if rewrite {
-			if err := writeJSON(filepath.Join(r.dir, ConfigFile), r.cfg); err != nil {
+			if err := runfolder.WriteJSON(filepath.Join(r.dir, ConfigFile), r.cfg); err != nil {
 				return nil, err
 			}
 		}
 		r.log.Info().Str("event", "resume").Int("step", t.pos.Step).Int("epoch", t.pos.Epoch).Int("max_steps", r.cfg.MaxSteps).Msg("resumed from the latest checkpoint")
 		if t.pos.Step < t.end() {
-			r.progress.say("resuming %s at step %d of %d (epoch %d)", r.dir, t.pos.Step, t.end(), t.pos.Epoch+1)
+			r.progress.Say("resuming %s at step %d of %d (epoch %d)", r.dir, t.pos.Step, t.end(), t.pos.Epoch+1)
 		} else {
-			r.progress.say("%s: pretraining finished at step %d; evaluating", r.dir, t.pos.Step)
+			r.progress.Say("%s: pretraining finished at step %d; evaluating", r.dir, t.pos.Step)
 		}
 	}
 	t.saved = -1
@@ -633,7 +631,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		}
 	}
 	trainErr := t.run(ctx)
-	r.progress.done()
+	r.progress.Done()
 	if trainErr != nil {
 		var le *LossError
 		if errors.As(trainErr, &le) {
@@ -652,14 +650,14 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 			ErrInterrupted, BackboneFile, r.dir)
 	}
 	// The training graphs go before evaluation, which would otherwise hold
-	// their buffers beside its own (extractFeatures hands them back).
+	// their buffers beside its own (evaluation.Extract hands them back).
 	t.close()
 	t.graphs = nil
 	prep, err := r.evalPrep(ctx)
 	if err != nil {
 		return nil, evalInterrupted(err)
 	}
-	g, err := r.p.model.Features(prep.shape)
+	g, err := r.p.model.Features(prep.Shape)
 	if err != nil {
 		return nil, err
 	}
@@ -667,7 +665,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta := map[string]string{"sslrun.experiment": exp.Name, "sslrun.backbone": exp.Backbone.ID, "sslrun.step": fmt.Sprint(t.pos.Step), metaData: sha}
+	meta := map[string]string{"sslrun.experiment": exp.Name, "sslrun.backbone": exp.Backbone.ID, "sslrun.step": fmt.Sprint(t.pos.Step), checkpoint.MetaData: sha}
 	if err := atomicfile.Write(filepath.Join(r.dir, BackboneFile), func(w io.Writer) error {
 		return model.ExportBackbone(w, g, r.p.model.Params, meta)
 	}); err != nil {
@@ -688,7 +686,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	if err := r.logw.Err(); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(filepath.Join(r.dir, SummaryFile), sum); err != nil {
+	if err := runfolder.WriteJSON(filepath.Join(r.dir, SummaryFile), sum); err != nil {
 		return nil, err
 	}
 	return &Result{Dir: r.dir, Summary: sum}, nil
@@ -698,9 +696,9 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 // keep_every-th periodic checkpoint, a numbered copy; checkpoints written on
 // interruption or at --max-steps are only the latest.
 func (r *run) checkpoint(t *trainer, periodic bool) error {
-	c := &checkpoint{Experiment: r.exp.Name, Config: r.hash, Pos: t.pos, Params: r.p.model.Params,
+	c := &checkpoint.Checkpoint{Experiment: r.exp.Name, Config: r.hash, Pos: t.pos, Params: r.p.model.Params,
 		Optimizer: r.p.optimizer.State(), Queue: t.queue, LastLoss: t.lastLoss}
-	if bad := c.nonFinite(); bad != "" {
+	if bad := c.NonFinite(); bad != "" {
 		epoch := t.pos.Epoch
 		if t.pos.EpochStep == 0 && epoch > 0 {
 			epoch-- // the step ended an epoch
@@ -708,13 +706,13 @@ func (r *run) checkpoint(t *trainer, periodic bool) error {
 		return &LossError{Step: t.pos.Step, Epoch: epoch, Loss: t.lastLoss, Tensor: bad, Kept: t.saved}
 	}
 	latest := filepath.Join(r.dir, "checkpoints", LatestCheckpoint)
-	if err := c.write(latest); err != nil {
+	if err := c.Write(latest); err != nil {
 		return err
 	}
 	if k := r.exp.Train.KeepEvery; k > 0 && periodic {
 		n := checkpointNumber(r.exp.Train.CheckpointEvery, t.pos, t.perEpoch)
 		if n%k == 0 {
-			if err := c.write(filepath.Join(r.dir, "checkpoints", fmt.Sprintf("step-%08d.safetensors", t.pos.Step))); err != nil {
+			if err := c.Write(filepath.Join(r.dir, "checkpoints", fmt.Sprintf("step-%08d.safetensors", t.pos.Step))); err != nil {
 				return err
 			}
 		}
@@ -724,22 +722,16 @@ func (r *run) checkpoint(t *trainer, periodic bool) error {
 }
 
 // checkpointNumber is how many periodic checkpoints fall at or before pos.
-func checkpointNumber(every spec.Interval, pos position, perEpoch int) int {
+func checkpointNumber(every spec.Interval, pos checkpoint.Position, perEpoch int) int {
 	if every.Epochs {
 		return pos.Step / perEpoch / every.N
 	}
 	return pos.Step / every.N
 }
 
-// evalSetup is the evaluation preprocessing and the image shape it makes.
-type evalSetup struct {
-	prep  []augment.Transform
-	shape model.Shape
-}
-
 // evalPrep derives the evaluation preprocessing from the first view and an
 // image of the pretraining dataset.
-func (r *run) evalPrep(ctx context.Context) (*evalSetup, error) {
+func (r *run) evalPrep(ctx context.Context) (*evaluation.Setup, error) {
 	data, err := r.dataset(ctx, r.exp.Train.Dataset)
 	if err != nil {
 		return nil, err
@@ -748,96 +740,24 @@ func (r *run) evalPrep(ctx context.Context) (*evalSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep, err := evalTransforms(r.p.views, sample)
-	if err != nil {
-		return nil, err
-	}
-	img := sample // evalTransforms left it as it was
-	for _, s := range prep {
-		img = s.Apply(img, nil)
-	}
-	return &evalSetup{prep: prep, shape: model.Shape{evalBatch, img.C, img.H, img.W}}, nil
+	return evaluation.Prepare(r.p.views, sample)
 }
 
 // evaluate runs every evaluate block on the current weights and, where
 // asked, on the same backbone at its seeded initialisation.
-func (r *run) evaluate(ctx context.Context, setup *evalSetup) (map[string]EvalResult, error) {
-	if len(r.p.evaluators) == 0 {
-		return nil, nil
+func (r *run) evaluate(ctx context.Context, setup *evaluation.Setup) (map[string]EvalResult, error) {
+	s := &evaluation.Suite{
+		Protocols: r.p.evaluators,
+		Model:     r.p.model,
+		Initial:   func() (*model.Model, error) { return newModel(r.exp) },
+		Dataset:   r.dataset,
+		Setup:     setup,
+		Batch:     evaluation.BatchSize(r.exp.Train.BatchSize),
+		Progress:  r.progress,
+		Log:       r.log,
+		XLA:       r.opts.XLA,
 	}
-	type key struct {
-		init bool
-		name string
-	}
-	cache := map[key]evaluate.Features{}
-	var initial *model.Model
-	features := func(init bool, name string) (evaluate.Features, error) {
-		if f, ok := cache[key{init, name}]; ok {
-			return f, nil
-		}
-		d, err := r.dataset(ctx, name)
-		if err != nil {
-			return evaluate.Features{}, err
-		}
-		m := r.p.model
-		if init {
-			if initial == nil {
-				if initial, err = newModel(r.exp); err != nil {
-					return evaluate.Features{}, err
-				}
-			}
-			m = initial
-		}
-		r.progress.say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[init])
-		f, err := extractFeatures(ctx, m, d, name, setup.prep, evalBatchSize(r.exp.Train.BatchSize), r.progress, r.opts.XLA)
-		if err != nil {
-			return f, err
-		}
-		cache[key{init, name}] = f
-		return f, nil
-	}
-	out := map[string]EvalResult{}
-	for _, e := range r.p.evaluators {
-		trName, teName := e.eval.Splits()
-		d, err := r.dataset(ctx, trName)
-		if err != nil {
-			return nil, err
-		}
-		classes := len(d.Classes())
-		score := func(init bool) (evaluate.Result, error) {
-			tr, err := features(init, trName)
-			if err != nil {
-				return evaluate.Result{}, err
-			}
-			te, err := features(init, teName)
-			if err != nil {
-				return evaluate.Result{}, err
-			}
-			began := time.Now()
-			res, err := e.eval.Evaluate(ctx, tr, te, classes)
-			if err != nil {
-				return res, fmt.Errorf("evaluate %s: %w", e.protocol, err)
-			}
-			r.log.Info().Str("event", "eval").Str("protocol", e.protocol).Bool("baseline", init).
-				Float64("top1", res.Top1).Float64("top5", res.Top5).Float64("seconds", time.Since(began).Seconds()).Msg("")
-			r.progress.say("%s%s: top-1 %.2f%%, top-5 %.2f%%", e.protocol, map[bool]string{true: " (initialisation)"}[init], 100*res.Top1, 100*res.Top5)
-			return res, nil
-		}
-		res, err := score(false)
-		if err != nil {
-			return nil, err
-		}
-		er := EvalResult{Result: res}
-		if e.eval.Baseline() {
-			b, err := score(true)
-			if err != nil {
-				return nil, err
-			}
-			er.Baseline = &b
-		}
-		out[e.protocol] = er
-	}
-	return out, nil
+	return s.Run(ctx)
 }
 
 // experimentHash is a sha256 of the resolved experiment apart from the
@@ -901,15 +821,6 @@ func readSummary(path string) (*Summary, error) {
 		return nil, fmt.Errorf("%s is corrupt: %w", path, err)
 	}
 	return &s, nil
-}
-
-// writeJSON writes v indented, atomically.
-func writeJSON(path string, v any) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	})
 }
 
 func mustJSON(v any) []byte {

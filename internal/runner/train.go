@@ -12,9 +12,11 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/sslrun/sslrun/components/objective"
+	"github.com/sslrun/sslrun/internal/checkpoint"
 	"github.com/sslrun/sslrun/internal/engine"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
+	"github.com/sslrun/sslrun/internal/progress"
 	"github.com/sslrun/sslrun/internal/spec"
 )
 
@@ -69,11 +71,11 @@ type trainer struct {
 	loader   *pipeline.Loader
 	shapes   []model.Shape // per view, for a full batch
 	graphs   map[int]*stepGraph
-	pos      position
+	pos      checkpoint.Position
 	queue    *objective.Queue
 	log      zerolog.Logger
 	logErr   func() error // the log's first failed write
-	progress *progress
+	progress *progress.Progress
 	// checkpoint writes the latest checkpoint and, when periodic (due by
 	// checkpoint_every), every keep_every-th numbered copy.
 	checkpoint func(periodic bool) error
@@ -157,7 +159,7 @@ func (t *trainer) run(ctx context.Context) error {
 				t.log.Info().Str("event", "epoch").Int("epoch", epoch).Int("steps", t.perEpoch).
 					Float64("loss", t.pos.EpochLoss/float64(t.perEpoch)).
 					Float64("images_per_s", float64(images)/secs).Float64("seconds", secs).Msg("")
-				t.pos = position{Step: t.pos.Step, Epoch: epoch + 1}
+				t.pos = checkpoint.Position{Step: t.pos.Step, Epoch: epoch + 1}
 			}
 			written := false
 			if t.exp.Train.CheckpointEvery.Due(t.pos.Step, ended, epoch) {
@@ -212,7 +214,10 @@ func (t *trainer) step(batch *pipeline.Batch) error {
 		t.log.Info().Str("event", "step").Int("epoch", t.pos.Epoch).Int("step", t.pos.Step).
 			Float64("loss", loss).Float64("lr", lr).Msg("")
 	}
-	t.progress.step(t, lr)
+	t.progress.Step(progress.TrainStep{
+		Epoch: t.pos.Epoch, Epochs: t.exp.Train.Epochs, Step: t.pos.Step, End: t.end(),
+		LogEvery: t.exp.Train.LogEvery, Loss: t.lastLoss, LR: lr, Images: t.images, Busy: t.busy,
+	})
 	return nil
 }
 
@@ -303,4 +308,12 @@ func (t *trainer) pushEmbeddings(emb [][]float32, b int) error {
 		push[i] = emb[v]
 	}
 	return t.queue.Push(push)
+}
+
+// end is the step pretraining stops after.
+func (t *trainer) end() int {
+	if t.maxSteps > 0 {
+		return min(t.maxSteps, t.total)
+	}
+	return t.total
 }

@@ -1,4 +1,4 @@
-package runner
+package checkpoint
 
 import (
 	"fmt"
@@ -17,21 +17,21 @@ import (
 	"github.com/sslrun/sslrun/nn"
 )
 
-// position is where training stands between two steps.
-type position struct {
+// Position is where training stands between two steps.
+type Position struct {
 	Step      int     // optimizer steps done
 	Epoch     int     // epoch of the next step (0-based)
 	EpochStep int     // steps done in that epoch
 	EpochLoss float64 // sum of the losses of those steps
 }
 
-// checkpoint is everything a run needs to continue exactly: the parameters,
-// batch-norm statistics, optimizer state, SwAV queue and the position in the
+// Checkpoint is everything a run needs to continue exactly: the parameters,
+// batch-norm statistics, optimizer state, SwAV queue and the Position in the
 // data (which, with the seed, fixes every later random draw).
-type checkpoint struct {
+type Checkpoint struct {
 	Experiment string // the experiment's name
 	Config     string // sha256 of the resolved experiment
-	Pos        position
+	Pos        Position
 	Params     *nn.Params
 	Optimizer  optimizer.State
 	Queue      *objective.Queue // nil without a queue
@@ -48,14 +48,14 @@ const (
 	metaEpochLoss  = "sslrun.epoch_loss"
 	metaLastLoss   = "sslrun.last_loss"
 	metaQueue      = "sslrun.queue" // "length,dim,filled"
-	// metaData is the sha256 of the file's tensor data, checked on read: a
+	// MetaData is the sha256 of the file's tensor data, checked on read: a
 	// changed byte is refused, not resumed from.
-	metaData = "sslrun.data_sha256"
+	MetaData = "sslrun.data_sha256"
 )
 
-// write stores c at path atomically: a reader sees the old file or the new
+// Write stores c at path atomically: a reader sees the old file or the new
 // one, never a part.
-func (c *checkpoint) write(path string) error {
+func (c *Checkpoint) Write(path string) error {
 	var ts []safetensors.Tensor
 	for _, p := range c.Params.List() {
 		ts = append(ts, safetensors.F32("param/"+p.Name, p.Value.Shape(), p.Data()))
@@ -88,14 +88,14 @@ func (c *checkpoint) write(path string) error {
 			ts = append(ts, safetensors.F32(fmt.Sprintf("queue/%d", i), []int{q.Length, q.Dim}, e))
 		}
 	}
-	meta[metaData] = safetensors.DataSHA256(ts)
+	meta[MetaData] = safetensors.DataSHA256(ts)
 	return atomicfile.Write(path, func(w io.Writer) error { return safetensors.Write(w, ts, meta) })
 }
 
-// readCheckpoint loads the checkpoint at path into params, which must hold
+// Read loads the checkpoint at path into params, which must hold
 // every parameter and batch norm the checkpoint does with the same shapes
 // (build the run's graphs first), and returns the rest of its state.
-func readCheckpoint(path string, params *nn.Params) (*checkpoint, error) {
+func Read(path string, params *nn.Params) (*Checkpoint, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading checkpoint: %w", err)
@@ -104,22 +104,23 @@ func readCheckpoint(path string, params *nn.Params) (*checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
 	}
-	c, err := decodeCheckpoint(f, params)
+	c, err := Decode(f, params)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	return c, nil
 }
 
-func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, error) {
-	c := &checkpoint{Params: params, Experiment: f.Metadata[metaExperiment], Config: f.Metadata[metaConfig],
+// Decode is Read on a file already parsed.
+func Decode(f *safetensors.File, params *nn.Params) (*Checkpoint, error) {
+	c := &Checkpoint{Params: params, Experiment: f.Metadata[metaExperiment], Config: f.Metadata[metaConfig],
 		Optimizer: optimizer.State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}}
 	if c.Experiment == "" || c.Config == "" {
 		return nil, fmt.Errorf("not an sslrun checkpoint (no %s metadata)", metaExperiment)
 	}
-	switch sum := f.Metadata[metaData]; {
+	switch sum := f.Metadata[MetaData]; {
 	case sum == "":
-		return nil, fmt.Errorf("has no checksum of its data (metadata %s)", metaData)
+		return nil, fmt.Errorf("has no checksum of its data (metadata %s)", MetaData)
 	case sum != f.DataSHA256():
 		return nil, fmt.Errorf("is corrupt: its tensor data does not match the checksum written with it")
 	}
@@ -206,10 +207,10 @@ func decodeCheckpoint(f *safetensors.File, params *nn.Params) (*checkpoint, erro
 	return c, nil
 }
 
-// check refuses a position that a run of perEpoch steps per epoch and
+// check refuses a Position that a run of perEpoch steps per epoch and
 // epochs epochs cannot reach: resuming from it would train past the data or
 // the run's end.
-func (p position) check(perEpoch, epochs int) error {
+func (p Position) Check(perEpoch, epochs int) error {
 	switch {
 	case p.Epoch > epochs || p.Epoch == epochs && p.EpochStep > 0:
 		return fmt.Errorf("is at epoch %d of a run of %d epochs", p.Epoch+1, epochs)
@@ -224,9 +225,9 @@ func (p position) check(perEpoch, epochs int) error {
 	return nil
 }
 
-// nonFinite names the first tensor of the state c would write that holds a
+// NonFinite names the first tensor of the state c would write that holds a
 // NaN or an infinity, or returns "" when every value is finite.
-func (c *checkpoint) nonFinite() string {
+func (c *Checkpoint) NonFinite() string {
 	for _, p := range c.Params.List() {
 		if !finite(p.Data()) {
 			return "parameter " + p.Name

@@ -1,7 +1,8 @@
-package runner
+package runfolder
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,18 +15,40 @@ import (
 	"github.com/sslrun/sslrun/internal/atomicfile"
 )
 
-// lockFile is the file in a run folder that the process working on it holds
+// Files of a run folder.
+const (
+	SpecFile     = "spec.hcl"
+	ConfigFile   = "config.json"
+	LogFile      = "log.jsonl"
+	SummaryFile  = "summary.json"
+	BackboneFile = "backbone.safetensors"
+	// Checkpoints is the folder of the checkpoints.
+	Checkpoints = "checkpoints"
+	// LatestCheckpoint is under Checkpoints.
+	LatestCheckpoint = "latest.safetensors"
+)
+
+// WriteJSON writes v, indented, to path atomically.
+func WriteJSON(path string, v any) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// LockFile is the file in a run folder that the process working on it holds
 // an exclusive flock on; it names that process.
-const lockFile = ".lock"
+const LockFile = ".lock"
 
-// folderLock is a held lock on a run folder.
-type folderLock struct{ f *os.File }
+// Lock is a held lock on a run folder.
+type Lock struct{ f *os.File }
 
-// lockFolder takes the run folder's lock without waiting, so that two
+// LockDir takes the run folder's lock without waiting, so that two
 // processes never write one folder; what says who holds it when it is
 // taken. The lock goes with the process, however it ends.
-func lockFolder(dir, what string) (*folderLock, error) {
-	path := filepath.Join(dir, lockFile)
+func LockDir(dir, what string) (*Lock, error) {
+	path := filepath.Join(dir, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("cannot lock the run folder: %w", err)
@@ -46,21 +69,21 @@ func lockFolder(dir, what string) (*folderLock, error) {
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(note), 0) // best effort: the flock, not the note, is the lock
 	}
-	return &folderLock{f}, nil
+	return &Lock{f}, nil
 }
 
-// release lets another process take the folder.
-func (l *folderLock) release() {
+// Release lets another process take the folder.
+func (l *Lock) Release() {
 	if l != nil {
 		l.f.Close()
 	}
 }
 
-// newFolder makes the folder of a new run and locks it. A given folder may
+// Create makes the folder of a new run and locks it. A given folder may
 // exist if it is empty (apart from a lock left by another start); without
 // one, the folder is runs/<experiment>-<time>, with -2, -3, ... added when
 // runs start within the same second. created says whether the folder is new.
-func newFolder(out, experiment string) (dir string, lock *folderLock, created bool, err error) {
+func Create(out, experiment string) (dir string, lock *Lock, created bool, err error) {
 	if out == "" {
 		base := filepath.Join("runs", experiment+"-"+time.Now().Format("20060102-150405"))
 		if err := os.MkdirAll("runs", 0o755); err != nil {
@@ -88,25 +111,25 @@ func newFolder(out, experiment string) (dir string, lock *folderLock, created bo
 			return "", nil, false, fmt.Errorf("cannot create the run folder: %w", err)
 		}
 	}
-	if lock, err = lockFolder(dir, "run"); err != nil {
+	if lock, err = LockDir(dir, "run"); err != nil {
 		return "", nil, false, err
 	}
 	if !created {
-		if err := checkEmpty(dir); err != nil {
-			lock.release()
+		if err := CheckEmpty(dir); err != nil {
+			lock.Release()
 			return "", nil, false, err
 		}
 	}
-	if err := os.Mkdir(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
-		lock.release()
+	if err := os.Mkdir(filepath.Join(dir, Checkpoints), 0o755); err != nil {
+		lock.Release()
 		return "", nil, false, fmt.Errorf("cannot create the run folder: %w", err)
 	}
 	return dir, lock, created, nil
 }
 
-// checkEmpty refuses a folder that holds anything but a lock file: files a
+// CheckEmpty refuses a folder that holds anything but a lock file: files a
 // new run would overwrite.
-func checkEmpty(dir string) error {
+func CheckEmpty(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return fmt.Errorf("%s already holds a run; continue it with `sslrun resume %s` or choose another --out", dir, dir)
 	}
@@ -116,7 +139,7 @@ func checkEmpty(dir string) error {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Name() != lockFile {
+		if e.Name() != LockFile {
 			names = append(names, e.Name())
 		}
 	}
@@ -131,9 +154,9 @@ func checkEmpty(dir string) error {
 	return fmt.Errorf("%s is not empty (it holds %s%s) and is not a run folder; choose another --out", dir, strings.Join(shown, ", "), more)
 }
 
-// clearFolder removes what a failed start wrote: the whole folder when
+// Clear removes what a failed start wrote: the whole folder when
 // this process created it, else everything in it (it was empty).
-func clearFolder(dir string, created bool) {
+func Clear(dir string, created bool) {
 	if created {
 		os.RemoveAll(dir)
 		return
@@ -147,11 +170,11 @@ func clearFolder(dir string, created bool) {
 	}
 }
 
-// removeStale deletes the temporary files of writes that a killed process
+// RemoveStale deletes the temporary files of writes that a killed process
 // left in the run folder and its checkpoints; the caller holds the lock, so
 // no live write owns them.
-func removeStale(dir string) error {
-	for _, d := range []string{dir, filepath.Join(dir, "checkpoints")} {
+func RemoveStale(dir string) error {
+	for _, d := range []string{dir, filepath.Join(dir, Checkpoints)} {
 		if err := atomicfile.RemoveStale(d); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
@@ -159,17 +182,17 @@ func removeStale(dir string) error {
 	return nil
 }
 
-// logWriter is the run's log file. zerolog reports a failed write only on
+// Log is the run's log file. zerolog reports a failed write only on
 // stderr, so the writer keeps the first error for the run to stop on, and
 // writes nothing after it: a torn line stays the last one.
-type logWriter struct {
+type Log struct {
 	f   *os.File
 	err error
 }
 
-// openLog opens the log for appending, first cutting off a torn last line
+// OpenLog opens the log for appending, first cutting off a torn last line
 // (a write that a full disk or a kill ended part way).
-func openLog(path string) (*logWriter, error) {
+func OpenLog(path string) (*Log, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write the run's log: %w", err)
@@ -178,10 +201,10 @@ func openLog(path string) (*logWriter, error) {
 		f.Close()
 		return nil, fmt.Errorf("repairing %s: %w", path, err)
 	}
-	return &logWriter{f: f}, nil
+	return &Log{f: f}, nil
 }
 
-func (w *logWriter) Write(p []byte) (int, error) {
+func (w *Log) Write(p []byte) (int, error) {
 	if w.err != nil || w.f == nil {
 		return len(p), nil
 	}
@@ -192,10 +215,10 @@ func (w *logWriter) Write(p []byte) (int, error) {
 }
 
 // Err is the first failed write, nil when every write succeeded.
-func (w *logWriter) Err() error { return w.err }
+func (w *Log) Err() error { return w.err }
 
-// close closes the file once and returns the first failed write.
-func (w *logWriter) close() error {
+// Close closes the file once and returns the first failed write.
+func (w *Log) Close() error {
 	if w.f == nil {
 		return w.err
 	}

@@ -1,9 +1,10 @@
-package runner
+package evaluation
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,8 +13,11 @@ import (
 	"github.com/sslrun/sslrun/components/augment"
 	"github.com/sslrun/sslrun/components/evaluate"
 	"github.com/sslrun/sslrun/imaging"
+	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
+	"github.com/sslrun/sslrun/internal/progress"
 	"github.com/sslrun/sslrun/internal/spec"
+	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -34,7 +38,7 @@ func TestEvalTransforms(t *testing.T) {
 		return m
 	}
 	for _, sample := range [][2]int{{16, 16}, {32, 32}, {9, 20}} {
-		prep, err := evalTransforms(views, pattern(sample[0], sample[1]))
+		prep, err := Transforms(views, pattern(sample[0], sample[1]))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +89,7 @@ func TestFeatureProgress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("terminal=%t", tt.terminal), func(t *testing.T) {
 			var buf bytes.Buffer
-			p := &progress{w: &buf, terminal: tt.terminal}
+			p := progress.New(&buf, tt.terminal)
 			f := &featureProgress{p: p, name: "test", total: 1000, began: t0}
 			for _, u := range updates {
 				f.update(u.done, t0.Add(u.after))
@@ -93,8 +97,8 @@ func TestFeatureProgress(t *testing.T) {
 			if diff := cmp.Diff(tt.want, buf.String()); diff != "" {
 				t.Errorf("output (-want +got):\n%s", diff)
 			}
-			if p.open != tt.terminal {
-				t.Errorf("a line is left open: %t, want %t", p.open, tt.terminal)
+			if open := strings.HasSuffix(buf.String(), "left"); open != tt.terminal {
+				t.Errorf("a line is left open: %t, want %t", open, tt.terminal)
 			}
 		})
 	}
@@ -130,7 +134,7 @@ func TestExtractFeaturesBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := newModel(exp)
+	m, err := model.FromSpec(exp, nn.NewParams(uint64(exp.Seed)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,17 +150,17 @@ func TestExtractFeaturesBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prep, err := evalTransforms(views, sample)
+	prep, err := Transforms(views, sample)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want evaluate.Features
 	for _, trainBatch := range []int{1000, 7, 4, 1} {
-		batch := evalBatchSize(trainBatch)
-		if batch > trainBatch || batch > evalBatch {
+		batch := BatchSize(trainBatch)
+		if batch > trainBatch || batch > maxBatch {
 			t.Errorf("evaluation batch %d for a training batch of %d", batch, trainBatch)
 		}
-		f, err := extractFeatures(context.Background(), m, d, "train", prep, batch, nil, nil)
+		f, err := Extract(context.Background(), m, d, "train", prep, batch, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +172,7 @@ func TestExtractFeaturesBatches(t *testing.T) {
 			continue
 		}
 		if diff := cmp.Diff(want, f); diff != "" {
-			t.Errorf("batch %d changed the features (-batch %d +batch %d):\n%s", batch, evalBatchSize(1000), batch, diff)
+			t.Errorf("batch %d changed the features (-batch %d +batch %d):\n%s", batch, BatchSize(1000), batch, diff)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package runner
+package evaluation
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/rs/zerolog"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -18,19 +19,20 @@ import (
 	"github.com/sslrun/sslrun/internal/engine"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
+	"github.com/sslrun/sslrun/internal/progress"
 	"github.com/sslrun/sslrun/internal/xla"
 	"github.com/sslrun/sslrun/registry"
 )
 
-// evalBatch is the number of images per run of the evaluation graph.
-const evalBatch = 200
+// maxBatch is the most images per run of the evaluation graph.
+const maxBatch = 200
 
-// evalTransforms is the deterministic preprocessing of evaluation images:
+// Transforms is the deterministic preprocessing of evaluation images:
 // every image brought to the first view's output size (see fitSize; images
 // of that size, as CIFAR's, pass as they are), then the first view's
 // trailing invertible steps (its normalize). The sample, an image of the
 // pretraining set, tells the view's output size.
-func evalTransforms(views []pipeline.View, sample *imaging.Image) ([]augment.Transform, error) {
+func Transforms(views []pipeline.View, sample *imaging.Image) ([]augment.Transform, error) {
 	if len(views) == 0 {
 		return nil, fmt.Errorf("no view block: evaluation takes its image size and normalisation from the first view")
 	}
@@ -76,21 +78,21 @@ func (f *fitSize) Apply(src *imaging.Image, rng *rand.Rand) *imaging.Image {
 	return f.crop.Apply(f.resize.Apply(src, rng), rng)
 }
 
-// evalBatchSize is the number of images per run of the evaluation graph
-// for a training batch of trainBatch source images: at most evalBatch, and
+// BatchSize is the number of images per run of the evaluation graph
+// for a training batch of trainBatch source images: at most maxBatch, and
 // never more than a training step takes, whose graph runs every view of
 // them forward and backward, so that evaluation's peak memory stays below
 // training's.
-func evalBatchSize(trainBatch int) int { return max(1, min(evalBatch, trainBatch)) }
+func BatchSize(trainBatch int) int { return max(1, min(maxBatch, trainBatch)) }
 
-// extractFeatures runs the model's evaluation graph (batch norm in eval
+// Extract runs the model's evaluation graph (batch norm in eval
 // mode) over every image of d, preprocessed by prep, batch images at a
 // time, and returns the backbone features with their labels. Images are
 // loaded a batch at a time and each batch's features go straight into the
 // feature matrix; p shows the progress. With rt set the graph runs there,
 // lowered to one program (xla.Lower) whose weights and batch-norm
 // statistics are set once from the model's; otherwise on the CPU engine.
-func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform, batch int, p *progress, rt xla.Runtime) (evaluate.Features, error) {
+func Extract(ctx context.Context, m *model.Model, d dataset.Dataset, name string, prep []augment.Transform, batch int, p *progress.Progress, rt xla.Runtime) (evaluate.Features, error) {
 	// What the run has let go of (the training graphs, an earlier set's
 	// features graph) is collected and handed back to the system first:
 	// otherwise the garbage collector, paced by the heap that training
@@ -165,7 +167,7 @@ func extractFeatures(ctx context.Context, m *model.Model, d dataset.Dataset, nam
 
 // featureRunner prepares g, the evaluation graph at batch images shaped
 // as first, to run on rt (nil: the CPU engine, with g's input bound to
-// the batch buffer extractFeatures fills). run returns the features of
+// the batch buffer Extract fills). run returns the features of
 // the batch x, (B, C, H, W), as (B, D), valid until its next call; done
 // releases what it holds.
 func featureRunner(g *model.Graph, rt xla.Runtime, batch int, first *imaging.Image) (run func(x []float32) ([]float32, error), done func(), err error) {
@@ -215,7 +217,7 @@ const featureLineEvery = 30 * time.Second
 // got, as training shows its steps: a line redrawn in place on a terminal,
 // otherwise a line every featureLineEvery.
 type featureProgress struct {
-	p            *progress // nil: nothing is shown
+	p            *progress.Progress // nil: nothing is shown
 	name         string
 	total        int
 	began, drawn time.Time
@@ -232,14 +234,147 @@ func (f *featureProgress) update(done int, now time.Time) {
 		since = f.began
 	}
 	switch {
-	case p.terminal && done < f.total && now.Sub(since) < 200*time.Millisecond:
+	case p.Terminal() && done < f.total && now.Sub(since) < 200*time.Millisecond:
 		return
-	case !p.terminal && now.Sub(since) < featureLineEvery:
+	case !p.Terminal() && now.Sub(since) < featureLineEvery:
 		return
 	}
 	f.drawn = now
 	took := now.Sub(f.began)
 	rate := float64(done) / took.Seconds()
 	left := time.Duration(float64(f.total-done) / rate * float64(time.Second)).Round(time.Second)
-	p.show(fmt.Sprintf("features of %q: %d/%d images  %.1f img/s  %s left", f.name, done, f.total, rate, left))
+	p.Show(fmt.Sprintf("features of %q: %d/%d images  %.1f img/s  %s left", f.name, done, f.total, rate, left))
+}
+
+// Setup is the evaluation preprocessing and the batch shape it makes.
+type Setup struct {
+	Prep  []augment.Transform
+	Shape model.Shape // (B, C, H, W), B the largest evaluation batch
+}
+
+// Prepare derives the evaluation preprocessing from the first view and
+// sample, an image of the pretraining dataset.
+func Prepare(views []pipeline.View, sample *imaging.Image) (*Setup, error) {
+	prep, err := Transforms(views, sample)
+	if err != nil {
+		return nil, err
+	}
+	img := sample // Transforms left it as it was
+	for _, s := range prep {
+		img = s.Apply(img, nil)
+	}
+	return &Setup{Prep: prep, Shape: model.Shape{maxBatch, img.C, img.H, img.W}}, nil
+}
+
+// Protocol is one evaluate block: its key in the summary (the ID without
+// "evaluate.", plus the block's name if any) and its evaluator.
+type Protocol struct {
+	Name string
+	Eval evaluate.Evaluator
+}
+
+// Result is one protocol's scores, with the backbone at initialisation
+// when its block asked for a baseline.
+type Result struct {
+	evaluate.Result
+	Baseline *evaluate.Result `json:"baseline,omitempty"`
+}
+
+// Suite is a run's evaluations of one model: what they need and nothing
+// of the run that trained it.
+type Suite struct {
+	Protocols []Protocol
+	Model     *model.Model
+	// Initial builds the backbone at its seeded initialisation, for the
+	// protocols that ask for a baseline.
+	Initial func() (*model.Model, error)
+	// Dataset opens the dataset block called name.
+	Dataset  func(ctx context.Context, name string) (dataset.Dataset, error)
+	Setup    *Setup
+	Batch    int                // images per run of the features graph
+	Progress *progress.Progress // nil: nothing shown
+	Log      zerolog.Logger     // an eval event per score
+	// XLA extracts the features on that runtime; nil: the CPU engine.
+	XLA xla.Runtime
+}
+
+// Run scores every protocol on the model and, where asked, on the
+// initial backbone; each set's features are extracted once per backbone.
+func (s *Suite) Run(ctx context.Context) (map[string]Result, error) {
+	if len(s.Protocols) == 0 {
+		return nil, nil
+	}
+	type key struct {
+		init bool
+		name string
+	}
+	cache := map[key]evaluate.Features{}
+	var initial *model.Model
+	features := func(init bool, name string) (evaluate.Features, error) {
+		if f, ok := cache[key{init, name}]; ok {
+			return f, nil
+		}
+		d, err := s.Dataset(ctx, name)
+		if err != nil {
+			return evaluate.Features{}, err
+		}
+		m := s.Model
+		if init {
+			if initial == nil {
+				if initial, err = s.Initial(); err != nil {
+					return evaluate.Features{}, err
+				}
+			}
+			m = initial
+		}
+		s.Progress.Say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[init])
+		f, err := Extract(ctx, m, d, name, s.Setup.Prep, s.Batch, s.Progress, s.XLA)
+		if err != nil {
+			return f, err
+		}
+		cache[key{init, name}] = f
+		return f, nil
+	}
+	out := map[string]Result{}
+	for _, e := range s.Protocols {
+		trName, teName := e.Eval.Splits()
+		d, err := s.Dataset(ctx, trName)
+		if err != nil {
+			return nil, err
+		}
+		classes := len(d.Classes())
+		score := func(init bool) (evaluate.Result, error) {
+			tr, err := features(init, trName)
+			if err != nil {
+				return evaluate.Result{}, err
+			}
+			te, err := features(init, teName)
+			if err != nil {
+				return evaluate.Result{}, err
+			}
+			began := time.Now()
+			res, err := e.Eval.Evaluate(ctx, tr, te, classes)
+			if err != nil {
+				return res, fmt.Errorf("evaluate %s: %w", e.Name, err)
+			}
+			s.Log.Info().Str("event", "eval").Str("protocol", e.Name).Bool("baseline", init).
+				Float64("top1", res.Top1).Float64("top5", res.Top5).Float64("seconds", time.Since(began).Seconds()).Msg("")
+			s.Progress.Say("%s%s: top-1 %.2f%%, top-5 %.2f%%", e.Name, map[bool]string{true: " (initialisation)"}[init], 100*res.Top1, 100*res.Top5)
+			return res, nil
+		}
+		res, err := score(false)
+		if err != nil {
+			return nil, err
+		}
+		r := Result{Result: res}
+		if e.Eval.Baseline() {
+			b, err := score(true)
+			if err != nil {
+				return nil, err
+			}
+			r.Baseline = &b
+		}
+		out[e.Name] = r
+	}
+	return out, nil
 }
