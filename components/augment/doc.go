@@ -63,8 +63,10 @@
 // *registry.ParamError for problems between parameters. Keep the work with
 // fixed parameters in a plain function (resizedCrop, adjustHue,
 // gaussianBlur, ...) that tests drive directly, and let Apply only draw the
-// parameters and call it. Then add golden cases to testdata/make_golden.py
-// and regenerate, and add the component to the tables of schema_test.go
-// (TestRegistered fails until it is listed), random_test.go and
+// parameters and call it. Implement Shaper so the memory estimate need not
+// run it on a probe image. The file alone passes the tests (those that
+// enumerate components read the registry); for a built-in, add golden
+// cases to testdata/make_golden.py and regenerate, and list it in the
+// tables of schema_test.go (required values, defaults), random_test.go and
 // shape_test.go.
 package augment
