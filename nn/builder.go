@@ -129,3 +129,43 @@ func (b *Builder) GlobalAvgPool(x *G.Node) (*G.Node, error) {
 	}
 	return G.Mean(flat, 2) // (N, C)
 }
+
+// MaxPool is 2-D max pooling of x (N, C, H, W) over k x k windows moved by
+// stride, x padded by pad on every side (padding never wins a window), as
+// PyTorch's MaxPool2d: (N, C, (H+2*pad-k)/stride+1, (W+2*pad-k)/stride+1),
+// rounded down. ResNet's stem is MaxPool(x, 3, 2, 1).
+func (b *Builder) MaxPool(x *G.Node, k, stride, pad int) (*G.Node, error) {
+	if x.Dims() != 4 {
+		return nil, fmt.Errorf("max pool wants (N, C, H, W), got %v", x.Shape())
+	}
+	s := x.Shape()
+	if k < 1 || stride < 1 || pad < 0 || 2*pad > k || s[2]+2*pad < k || s[3]+2*pad < k {
+		return nil, fmt.Errorf("max pool: kernel %d, stride %d, padding %d do not fit %v (want kernel and stride at least 1, padding at most half the kernel, windows inside the padded input)", k, stride, pad, s)
+	}
+	y, err := G.MaxPool2D(x, tensor.Shape{k, k}, []int{pad, pad}, []int{stride, stride}) // (N, C, OH, OW)
+	if err != nil {
+		return nil, fmt.Errorf("max pool: %w", err)
+	}
+	return y, nil
+}
+
+// Add is x + y element-wise, for x and y of one shape, (N, C, H, W) or any
+// other (a residual connection); it does not broadcast.
+func (b *Builder) Add(x, y *G.Node) (*G.Node, error) {
+	if !x.Shape().Eq(y.Shape()) {
+		return nil, fmt.Errorf("add: shapes %v and %v differ", x.Shape(), y.Shape())
+	}
+	return G.Add(x, y) // like x
+}
+
+// Concat stacks xs (N_i, ...), of equal trailing shape, along the first
+// (batch) axis: (ΣN_i, ...). It is ops.ConcatRows, the only concatenation a
+// graph may hold: gorgonia's Concat splits its gradient with its Slice,
+// whose hash keeps one byte of each bound, so the row blocks of inputs of
+// 256 rows merge into one node and the gradient is silently wrong.
+func (b *Builder) Concat(xs ...*G.Node) (*G.Node, error) { return ops.ConcatRows(xs...) }
+
+// Rows is rows lo..hi-1 of x (N, ...) along the first axis: (hi-lo, ...).
+// It is ops.Rows, the slice a graph may hold (not gorgonia's Slice, whose
+// hash merges S(0, 256) with S(256, 512)).
+func (b *Builder) Rows(x *G.Node, lo, hi int) (*G.Node, error) { return ops.Rows(x, lo, hi) }

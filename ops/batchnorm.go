@@ -21,12 +21,13 @@ import (
 // graph.
 //
 // One BatchNorm call makes one forward node; differentiating it adds two
-// own backward nodes and two slices (gorgonia ops return one value each):
+// own backward nodes and takes a row of one of them for each parameter
+// (gorgonia ops return one value each):
 //
 //	y      = sslrun.batchnorm(x, gamma, beta)                // (N, C[, H, W])
 //	sums   = sslrun.batchnorm_grad_params(x, dy)             // (2, C): rows dgamma, dbeta
-//	dgamma = slice(sums, 0)                                  // (C), gorgonia.sliceOp
-//	dbeta  = slice(sums, 1)                                  // (C), gorgonia.sliceOp
+//	dgamma = reshape(rows(sums, 0, 1), C)                    // (C), sslrun.rows, gorgonia.reshapeOp
+//	dbeta  = reshape(rows(sums, 1, 2), C)                    // (C), sslrun.rows, gorgonia.reshapeOp
 //	dx     = sslrun.batchnorm_grad_input(x, gamma, dy, sums) // like x, training
 //	dx     = sslrun.batchnorm_grad_input(gamma, dy)          // like x, eval
 //
@@ -36,7 +37,7 @@ import (
 // inverse standard deviation the forward saved in the state the three ops
 // share (training), or the running statistics the forward normalised with
 // (eval); neither recomputes them. Every node of the differentiated graph is
-// an own kind or gorgonia.sliceOp, all in Allowed.
+// an own kind or gorgonia.reshapeOp, all in Allowed.
 //
 // Reductions accumulate in float64, channel by channel, each channel in a
 // fixed order by one goroutine; channels are spread over goroutines when the
@@ -52,7 +53,7 @@ import (
 // the graph runs again: copy it to keep it.
 
 func init() {
-	register(
+	Register(
 		bnOp{bnBase{opBase: opBase{"sslrun.batchnorm"}}},
 		bnParamsGradOp{bnBase{opBase: opBase{"sslrun.batchnorm_grad_params"}}},
 		bnInputGradOp{bnBase{opBase: opBase{"sslrun.batchnorm_grad_input"}}},
@@ -639,15 +640,25 @@ func (o bnOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if err != nil {
 		return nil, err
 	}
-	dgamma, err := G.Slice(sums, G.S(0)) // (C)
+	dgamma, err := sumsRow(sums, 0, o.s.c) // (C)
 	if err != nil {
 		return nil, err
 	}
-	dbeta, err := G.Slice(sums, G.S(1)) // (C)
+	dbeta, err := sumsRow(sums, 1, o.s.c) // (C)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx, dgamma, dbeta}, nil
+}
+
+// sumsRow is row i of sums (2, C) as a (C) vector: Rows, not gorgonia's
+// Slice, which Allowed leaves out.
+func sumsRow(sums *G.Node, i, c int) (*G.Node, error) {
+	row, err := Rows(sums, i, i+1) // (1, C)
+	if err != nil {
+		return nil, err
+	}
+	return G.Reshape(row, tensor.Shape{c}) // (C)
 }
 
 // bnParamsGradOp: x (N, C[, H, W]), dy like x -> (2, C), rows dgamma and

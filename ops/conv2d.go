@@ -48,7 +48,7 @@ import (
 // nodes is valid until the graph runs again (copy it to keep it).
 
 func init() {
-	register(
+	Register(
 		convOp{convBase{opBase: opBase{"sslrun.conv2d"}}},
 		convGradInputOp{convBase{opBase: opBase{"sslrun.conv2d_grad_input"}}},
 		convGradWeightOp{convBase{opBase: opBase{"sslrun.conv2d_grad_weight"}}},

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(fillOp{opBase: opBase{"sslrun.fill"}})
+	Register(fillOp{opBase: opBase{"sslrun.fill"}})
 }
 
 // Fill returns a float32 node of the given shape whose value fill writes

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,8 +37,12 @@ func KindOf(op G.Op) string {
 }
 
 // builtins are the gorgonia ops a training graph may use: element-wise
-// arithmetic, exp/log/sqrt/neg, matmul, reductions, softmax, reshapes and
-// broadcasting. Each has a direct counterpart in StableHLO.
+// arithmetic, exp/log/sqrt/neg, matmul, reductions, softmax, reshapes,
+// broadcasting and max pooling. Each has a direct counterpart in StableHLO.
+// gorgonia's concatOp, sliceOp and sliceIncrOp are left out: sliceOp hashes
+// its bounds as single bytes, so S(0, 256) and S(256, 512) merge into one
+// node and a gradient (concatOp's is split by sliceOp) comes out silently
+// wrong at 256 rows. Rows and ConcatRows take their place.
 var builtins = []string{
 	"gorgonia.elemBinOp +",
 	"gorgonia.elemBinOp -",
@@ -60,33 +65,53 @@ var builtins = []string{
 	"gorgonia.softmaxOp",
 	"gorgonia.softmaxDiffOp",
 	"gorgonia.transposeOp",
-	"gorgonia.concatOp",
-	"gorgonia.sliceOp", // its hash keeps one byte of each bound: take row blocks with Rows
-	"gorgonia.sliceIncrOp",
 	"gorgonia.maxPoolOp",
 	"gorgonia.maxPoolDiffOp",
 }
 
-// own holds an op of each of this project's kinds, by kind. An op file
-// adds its kinds here.
+// own holds an op of each registered kind, by kind: this package's op
+// files and plugins add theirs with Register.
 var own = map[string]G.Op{}
 
-// register records own op kinds, an op of each (its configuration does not
-// matter), so that what a kind implements (Lowerer) can be checked without
-// building a graph; op files call it from init().
-func register(ops ...G.Op) {
+// Register adds op kinds to Allowed, an op of each (its configuration does
+// not matter), so that what a kind implements (Lowerer) can be checked
+// without building a graph. This package's op files call it from init(),
+// and so does a package outside ops (a plugin) to add an op kind of its
+// own: a graph holding its nodes then passes CheckGraph.
+//
+// Each op must implement Kinded, and its Kind should be namespaced by its
+// package ("myplugin.clip"; "sslrun." is this project's). Register panics on
+// an op that does not implement Kinded or has an empty Kind, and on a kind
+// already allowed (registered before, or one of gorgonia's built-ins). To
+// run on the XLA engine the op also implements Lowerer; without it, lowering
+// a graph that holds it fails, naming the kind. Its backward, when it has
+// one, must be built of allowed kinds too (register the gradient op's kind
+// alongside). Call Register only from init(): Allowed and CheckGraph read
+// the registry without locking.
+func Register(ops ...G.Op) {
 	for _, op := range ops {
-		k := KindOf(op)
+		kd, ok := op.(Kinded)
+		if !ok {
+			panic(fmt.Sprintf("ops: Register(%T): the op does not implement ops.Kinded", op))
+		}
+		k := kd.Kind()
+		if k == "" {
+			panic(fmt.Sprintf("ops: Register(%T): empty kind", op))
+		}
 		if _, ok := own[k]; ok {
 			panic("ops: kind " + k + " registered twice")
+		}
+		if slices.Contains(builtins, k) {
+			panic("ops: kind " + k + " is a gorgonia built-in's, already allowed")
 		}
 		own[k] = op
 	}
 }
 
-// Own returns an op of the own kind kind, configured for no graph: it
-// answers Kind and tells which interfaces the kind implements, nothing
-// more. ok is false for any other kind.
+// Own returns an op of the registered kind kind (this package's or a
+// plugin's), configured for no graph: it answers Kind and tells which
+// interfaces the kind implements, nothing more. ok is false for any other
+// kind, gorgonia's built-ins included.
 func Own(kind string) (op G.Op, ok bool) {
 	op, ok = own[kind]
 	return op, ok

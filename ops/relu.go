@@ -18,7 +18,7 @@ import (
 // maximum, and the backward needs only x.
 
 func init() {
-	register(reluOp{opBase: opBase{"sslrun.relu"}}, reluGradOp{opBase: opBase{"sslrun.relu_grad"}})
+	Register(reluOp{opBase: opBase{"sslrun.relu"}}, reluGradOp{opBase: opBase{"sslrun.relu_grad"}})
 }
 
 // ReLU returns max(x, 0) element-wise, for x of any shape.

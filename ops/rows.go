@@ -18,7 +18,7 @@ import (
 // bounds in full.
 
 func init() {
-	register(rowsOp{opBase: opBase{"sslrun.rows"}}, rowsGradOp{opBase: opBase{"sslrun.rows_grad"}})
+	Register(rowsOp{opBase: opBase{"sslrun.rows"}}, rowsGradOp{opBase: opBase{"sslrun.rows_grad"}})
 }
 
 // Rows returns x[lo:hi] along the first axis, for x of any rank.
@@ -131,7 +131,7 @@ func ConcatRows(xs ...*G.Node) (*G.Node, error) {
 	return G.ApplyOp(concatRowsOp{opBase{"sslrun.concat_rows"}, xs[0].Dims(), len(xs)}, xs...)
 }
 
-func init() { register(concatRowsOp{opBase: opBase{"sslrun.concat_rows"}}) }
+func init() { Register(concatRowsOp{opBase: opBase{"sslrun.concat_rows"}}) }
 
 type concatRowsOp struct {
 	opBase

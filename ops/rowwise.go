@@ -17,7 +17,7 @@ import (
 // that contrastive losses are made of, and stop-gradient.
 
 func init() {
-	register(
+	Register(
 		l2NormOp{opBase{"sslrun.l2normalize"}}, l2NormGradOp{opBase{"sslrun.l2normalize_grad"}},
 		lseOp{opBase{"sslrun.masked_logsumexp"}}, lseGradOp{opBase{"sslrun.masked_logsumexp_grad"}},
 		stopGradOp{opBase: opBase{"sslrun.stop_gradient"}},

@@ -18,7 +18,7 @@ import (
 // one graph like any other: the codes of a view are computed from its
 // prototype scores in the same run that uses them.
 
-func init() { register(sinkhornOp{opBase: opBase{"sslrun.sinkhorn"}}) }
+func init() { Register(sinkhornOp{opBase: opBase{"sslrun.sinkhorn"}}) }
 
 // SinkhornCodes returns the codes (B, K) of prototype scores (B, K) by iters
 // Sinkhorn-Knopp iterations at temperature eps (see Sinkhorn). No gradient

@@ -20,7 +20,7 @@ import (
 // reported value changes.
 
 func init() {
-	register(sumOp{opBase: opBase{"sslrun.sum"}}, sumGradOp{opBase: opBase{"sslrun.sum_grad"}})
+	Register(sumOp{opBase: opBase{"sslrun.sum"}}, sumGradOp{opBase: opBase{"sslrun.sum_grad"}})
 }
 
 // Sum returns the sum of every element of x (any shape) as a scalar,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/registry"
@@ -80,7 +79,7 @@ func (r *resnet) Features(b *nn.Builder, x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	if !r.cifar {
-		if y, err = G.MaxPool2D(y, tensor.Shape{3, 3}, []int{1, 1}, []int{2, 2}); err != nil { // (N, 64, H/4, W/4)
+		if y, err = b.MaxPool(y, 3, 2, 1); err != nil { // (N, 64, H/4, W/4)
 			return nil, fmt.Errorf("maxpool: %w", err)
 		}
 	}
@@ -145,7 +144,7 @@ func (r *resnet) basicBlock(b *nn.Builder, x *G.Node, name string, planes, strid
 	if y, err = b.BatchNorm(y, name+".bn2"); err != nil {
 		return nil, err
 	}
-	if y, err = G.Add(y, id); err != nil {
+	if y, err = b.Add(y, id); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return b.ReLU(y)
@@ -176,7 +175,7 @@ func (r *resnet) bottleneckBlock(b *nn.Builder, x *G.Node, name string, planes, 
 	if y, err = b.BatchNorm(y, name+".bn3"); err != nil {
 		return nil, err
 	}
-	if y, err = G.Add(y, id); err != nil {
+	if y, err = b.Add(y, id); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return b.ReLU(y)

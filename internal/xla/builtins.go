@@ -42,9 +42,6 @@ var builtins = map[string]builtin{
 	"gorgonia.softmaxOp":          lowerSoftmax,
 	"gorgonia.softmaxDiffOp":      lowerSoftmaxDiff,
 	"gorgonia.transposeOp":        lowerTranspose,
-	"gorgonia.concatOp":           lowerConcat,
-	"gorgonia.sliceOp":            lowerSlice,
-	"gorgonia.sliceIncrOp":        lowerSliceIncr,
 	"gorgonia.maxPoolOp":          lowerMaxPool,
 	"gorgonia.maxPoolDiffOp":      lowerMaxPoolDiff,
 }
@@ -330,75 +327,6 @@ func lowerTranspose(l *ops.Lowering, op G.Op) (*stablehlo.Value, error) {
 		return nil, err
 	}
 	return l.Transpose(l.In[0], pattern...), l.Err()
-}
-
-// lowerConcat lowers concatOp along its field axis, read by reflection.
-func lowerConcat(l *ops.Lowering, op G.Op) (*stablehlo.Value, error) {
-	axis, err := intField(op, "axis")
-	if err != nil {
-		return nil, err
-	}
-	return l.Concat(axis, l.In...), l.Err()
-}
-
-// slicer is what sliceOp (and sliceIncrOp, which embeds it) exports of
-// its bounds.
-type slicer interface{ IsSlice() tensor.Slice }
-
-// sliceOf is where a sliceOp (or sliceIncrOp) slices an n-D tensor of
-// dimensions d: its axis (the field along, read by reflection) and its
-// range along it, start, end and step, the whole axis when the op takes
-// all of it.
-func sliceOf(op G.Op, d []int) (along, start, end, step int, err error) {
-	if along, err = intField(op, "along"); err != nil {
-		return 0, 0, 0, 0, err
-	}
-	if along >= len(d) {
-		return 0, 0, 0, 0, fmt.Errorf("slice along axis %d of a tensor of dimensions %v", along, d)
-	}
-	sl, ok := op.(slicer)
-	if !ok {
-		return 0, 0, 0, 0, fmt.Errorf("%T has no IsSlice", op)
-	}
-	s := sl.IsSlice()
-	if s == nil || s.End() <= s.Start() { // sliceOp.all
-		return along, 0, d[along], 1, nil
-	}
-	return along, s.Start(), min(s.End(), d[along]), max(s.Step(), 1), nil
-}
-
-// lowerSlice lowers sliceOp: a slice along one axis, reshaped to the
-// node's shape (a range of one element drops the axis).
-func lowerSlice(l *ops.Lowering, op G.Op) (*stablehlo.Value, error) {
-	x := l.In[0]
-	d := x.Shape().Dimensions
-	along, start, end, step, err := sliceOf(op, d)
-	if err != nil {
-		return nil, err
-	}
-	starts, limits, strides := make([]int, len(d)), slices.Clone(d), slices.Repeat([]int{1}, len(d))
-	starts[along], limits[along], strides[along] = start, end, step
-	return l.Reshape(l.Slice(x, starts, limits, strides), l.Out.Dimensions...), l.Err()
-}
-
-// lowerSliceIncr lowers sliceIncrOp, the gradient of sliceOp: zeros of
-// its first input's shape with the second added into the slice, that is
-// the second padded with zeros (between its elements too when the step is
-// more than 1).
-func lowerSliceIncr(l *ops.Lowering, op G.Op) (*stablehlo.Value, error) {
-	out := l.Out.Dimensions
-	along, start, end, step, err := sliceOf(op, out)
-	if err != nil {
-		return nil, err
-	}
-	n := (end - start + step - 1) / step // elements taken
-	kept := slices.Clone(out)
-	kept[along] = n
-	incr := l.Reshape(l.In[1], kept...)
-	lo, hi, interior := make([]int, len(out)), make([]int, len(out)), make([]int, len(out))
-	lo[along], interior[along] = start, step-1
-	hi[along] = out[along] - (start + (n-1)*step + 1)
-	return l.Pad(incr, 0, lo, hi, interior), l.Err()
 }
 
 // ---- softmax -----------------------------------------------------------

@@ -54,15 +54,6 @@ func TestReflectedFields(t *testing.T) {
 		{"transposeOp.pattern", "gorgonia.transposeOp",
 			func(_ *G.ExprGraph, x *G.Node) error { _, err := G.Transpose(x, 2, 0, 1); return err },
 			func(op G.Op) (any, error) { return intsField(op, "pattern") }, []int{2, 0, 1}},
-		{"concatOp.axis", "gorgonia.concatOp",
-			func(_ *G.ExprGraph, x *G.Node) error { _, err := G.Concat(2, x, x); return err },
-			func(op G.Op) (any, error) { return intField(op, "axis") }, 2},
-		{"sliceOp.along and its range", "gorgonia.sliceOp",
-			func(_ *G.ExprGraph, x *G.Node) error { _, err := G.Slice(x, nil, G.S(1, 3)); return err },
-			func(op G.Op) (any, error) {
-				along, start, end, step, err := sliceOf(op, []int{2, 3, 4})
-				return []int{along, start, end, step}, err
-			}, []int{1, 1, 3, 1}},
 		{"softmaxOp.axis and isLog", "gorgonia.softmaxOp",
 			func(_ *G.ExprGraph, x *G.Node) error { _, err := G.LogSoftMax(x, 1); return err },
 			func(op G.Op) (any, error) {

@@ -184,10 +184,6 @@ var opCases = []struct {
 	{"log-softmax along axis 0", unaryCase(func(x *G.Node) (*G.Node, error) { return G.LogSoftMax(x, 0) }, false, 4, 3)},
 	{"softmax of a vector", unaryCase(func(x *G.Node) (*G.Node, error) { return G.SoftMax(x) }, false, 5)},
 	{"transpose", unaryCase(func(x *G.Node) (*G.Node, error) { return G.Transpose(x, 2, 0, 1) }, false, 2, 3, 4)},
-	{"concat", binaryCase(func(a, b *G.Node) (*G.Node, error) { return G.Concat(1, a, b) }, false, []int{2, 3}, []int{2, 2})},
-	{"slice rows", unaryCase(func(x *G.Node) (*G.Node, error) { return G.Slice(x, G.S(1, 3)) }, false, 4, 3)},
-	{"slice one column", unaryCase(func(x *G.Node) (*G.Node, error) { return G.Slice(x, nil, G.S(1)) }, false, 4, 3)},
-	{"slice with a step", unaryCase(func(x *G.Node) (*G.Node, error) { return G.Slice(x, G.S(0, 6, 2)) }, false, 6, 2)},
 	{"max pool", unaryCase(func(x *G.Node) (*G.Node, error) {
 		return G.MaxPool2D(x, tensor.Shape{3, 3}, []int{1, 1}, []int{2, 2})
 	}, false, 2, 2, 7, 7)},
