@@ -20,6 +20,8 @@ type Builder struct {
 	nodes    map[*Param]*G.Node
 	order    []*Param
 	bn       []string
+	taps     map[string]*G.Node
+	tapped   map[string]string
 }
 
 // NewBuilder returns a builder for graph g over params p.
@@ -44,6 +46,37 @@ func (b *Builder) Node(p *Param) *G.Node {
 	b.order = append(b.order, p)
 	return n
 }
+
+// Tap publishes x under key, for an objective that reads it after each
+// step (objective.Method.Taps): a component names what it offers, e.g.
+// the prototypes head its normalised input. A later Tap of the same key
+// replaces the node (the model reads the taps of each forward pass).
+func (b *Builder) Tap(key string, x *G.Node) {
+	if b.taps == nil {
+		b.taps = map[string]*G.Node{}
+	}
+	b.taps[key] = x
+}
+
+// TapParam publishes the parameter called name under key, for an
+// objective that reads it on the host before each step.
+func (b *Builder) TapParam(key, name string) {
+	if b.tapped == nil {
+		b.tapped = map[string]string{}
+	}
+	b.tapped[key] = name
+}
+
+// Taps returns the nodes published with Tap and forgets them.
+func (b *Builder) Taps() map[string]*G.Node {
+	t := b.taps
+	b.taps = nil
+	return t
+}
+
+// TappedParams returns the parameter names published with TapParam, by
+// key.
+func (b *Builder) TappedParams() map[string]string { return b.tapped }
 
 // Learnables returns the parameters used in this graph and their nodes, in
 // the order they were first used.

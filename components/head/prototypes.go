@@ -65,8 +65,19 @@ func (h *Prototypes) Apply(b *nn.Builder, name string, x *G.Node) (*G.Node, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	b.Tap(TapPrototypesInput, xn)
+	b.TapParam(TapPrototypes, name+".weight")
 	return b.Linear(xn, name, x.Shape()[1], h.count, false) // (N, count)
 }
+
+// The taps a Prototypes head publishes (nn.Builder.Tap), for an objective
+// that keeps a queue of its inputs.
+const (
+	// TapPrototypesInput is the head's L2-normalised input (N, D).
+	TapPrototypesInput = "prototypes.input"
+	// TapPrototypes is the prototype matrix (K, D), a parameter.
+	TapPrototypes = "prototypes.weight"
+)
 
 // Normalize divides every row of the prototype matrix name+".weight" in ps
 // by its L2 norm (at least 1e-12, like torch.nn.functional.normalize), in

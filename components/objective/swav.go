@@ -54,7 +54,7 @@ func init() {
 //
 // The codes are the Sinkhorn-Knopp assignment of the scores of each assigned
 // view, computed in the graph by ops.SinkhornCodesQueued (float64, no
-// gradient). With a queue (QueueLength > 0), the training loop keeps the
+// gradient). With a queue (QueueLength > 0), Swav is a Method: it keeps the
 // embeddings of past batches in a Queue from QueueStartEpoch on and, once it
 // is full, their scores under the current prototypes join the batch's in
 // the Sinkhorn, as in the official main_swav.py.
@@ -68,6 +68,7 @@ type Swav struct {
 	// sinkhorn holds, per assigned view, the queue scores its Sinkhorn op
 	// reads; every graph built by Loss shares them.
 	sinkhorn []*ops.SinkhornQueue
+	queue    *Queue // nil until the first push
 }
 
 // Loss computes the codes of every assigned view in the graph, with the

@@ -12,6 +12,9 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/sslrun/sslrun/components/head"
+	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/ops"
 	"github.com/sslrun/sslrun/ops/opstest"
 	"github.com/sslrun/sslrun/registry"
@@ -478,13 +481,96 @@ func TestSwavStateBytes(t *testing.T) {
 		held += 4 * (len(q.Emb[c]) + len(o.sinkhorn[c].Scores))
 	}
 	want := int64(held + 8*(q.Length+batch)*k)
-	if got := o.StateBytes(batch, dim, k); got != want {
+	taps := func(dim, k int) map[string][]int {
+		return map[string][]int{head.TapPrototypesInput: {batch, dim}, head.TapPrototypes: {k, dim}}
+	}
+	if got := o.StateBytes(batch, taps(dim, k), -1); got != want {
 		t.Errorf("StateBytes = %d, want %d", got, want)
 	}
-	if got := newSwav(t, nil).StateBytes(batch, dim, k); got != 0 {
+	if got := o.StateBytes(batch, taps(dim, k), 14); got != 0 {
+		t.Errorf("before queue_start_epoch: %d bytes", got)
+	}
+	if got := newSwav(t, nil).StateBytes(batch, taps(dim, k), -1); got != 0 {
 		t.Errorf("without a queue: %d bytes", got)
 	}
-	if got := newSwav(t, map[string]any{"queue_length": 1_000_000_000}).StateBytes(1, 1<<40, 1<<40); got != math.MaxInt64 {
+	if got := newSwav(t, map[string]any{"queue_length": 1_000_000_000}).StateBytes(1, taps(1<<40, 1<<40), -1); got != math.MaxInt64 {
 		t.Errorf("an absurd queue: %d bytes, want the saturated maximum", got)
+	}
+}
+
+// TestSwavMethod drives Swav as the training loop does (Method): no queue
+// before queue_start_epoch, a queue made at the first push there, the
+// Sinkhorn reading it once full (Variant "queue"), and State/SetState
+// carrying it across a resume; bad states are refused.
+func TestSwavMethod(t *testing.T) {
+	const dim, k, batch = 3, 4, 2
+	o := newSwav(t, map[string]any{"queue_length": 4, "queue_start_epoch": 1})
+	z := make([]*G.Node, 2)
+	g := G.NewGraph()
+	for i := range z {
+		z[i] = G.NewMatrix(g, tensor.Float32, G.WithShape(batch, k), G.WithName(fmt.Sprint("z", i)))
+	}
+	if _, err := o.Loss(z); err != nil {
+		t.Fatal(err)
+	}
+	nodes, params := o.Taps()
+	if diff := cmp.Diff([]string{head.TapPrototypesInput}, nodes); diff != "" {
+		t.Errorf("node taps: %s", diff)
+	}
+	if diff := cmp.Diff([]string{head.TapPrototypes}, params); diff != "" {
+		t.Errorf("parameter taps: %s", diff)
+	}
+	ps := nn.NewParams(1)
+	w := ps.Get("prototypes.weight", []int{k, dim}, dim, k, nn.KaimingUniform, false)
+	tapped := map[string]*nn.Param{head.TapPrototypes: w}
+	emb := func(v float32) map[string][][]float32 {
+		e := make([]float32, batch*dim)
+		for i := range e {
+			e[i] = v + float32(i)
+		}
+		return map[string][][]float32{head.TapPrototypesInput: {e, e}}
+	}
+	for i, s := range []Step{{Step: 0, Epoch: 0, Batch: batch}, {Step: 1, Epoch: 1, Batch: batch}, {Step: 2, Epoch: 1, Batch: batch}, {Step: 3, Epoch: 1, Batch: batch}} {
+		if err := o.BeforeStep(s, tapped); err != nil {
+			t.Fatal(err)
+		}
+		wantRows, wantVariant := 0, ""
+		if i == 3 { // two pushes of 2 rows fill a queue of 4
+			wantRows, wantVariant = 4, "queue"
+		}
+		if o.sinkhorn[0].Rows != wantRows || o.Variant(s) != wantVariant {
+			t.Errorf("step %d: the Sinkhorn reads %d queue rows, variant %q; want %d, %q", i, o.sinkhorn[0].Rows, o.Variant(s), wantRows, wantVariant)
+		}
+		if err := o.AfterStep(s, emb(float32(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := o.State()
+	if st.Counters["queue.filled"] != 4 || len(st.Buffers) != 2 {
+		t.Fatalf("state %+v", st)
+	}
+	resumed := newSwav(t, map[string]any{"queue_length": 4, "queue_start_epoch": 1})
+	if err := resumed.SetState(st); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(o.queue, resumed.queue); diff != "" {
+		t.Errorf("queue after SetState (-saved +restored):\n%s", diff)
+	}
+	bad := []struct {
+		name string
+		st   State
+		want string
+	}{
+		{"longer than queue_length", State{Counters: map[string]int64{"queue.length": 8, "queue.dim": 3, "queue.filled": 0}, Buffers: st.Buffers}, "does not fit"},
+		{"one view's queue", State{Counters: st.Counters, Buffers: map[string][]float32{"queue.0": st.Buffers["queue.0"]}}, "2 views"},
+		{"short buffer", State{Counters: st.Counters, Buffers: map[string][]float32{"queue.0": st.Buffers["queue.0"], "queue.1": {1}}}, "holds 1 values"},
+	}
+	for _, b := range bad {
+		if err := resumed.SetState(b.st); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%s: got %v, want an error containing %q", b.name, err, b.want)
+		}
+	}
+	if err := newSwav(t, nil).SetState(st); err == nil {
+		t.Error("a swav without a queue took a queue's state")
 	}
 }

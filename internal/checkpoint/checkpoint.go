@@ -26,16 +26,17 @@ type Position struct {
 }
 
 // Checkpoint is everything a run needs to continue exactly: the parameters,
-// batch-norm statistics, optimizer state, SwAV queue and the Position in the
-// data (which, with the seed, fixes every later random draw).
+// batch-norm statistics, optimizer state, the objective's state
+// (objective.Method) and the position in the data (which, with the seed,
+// fixes every later random draw).
 type Checkpoint struct {
 	Experiment string // the experiment's name
 	Config     string // sha256 of the resolved experiment
 	Pos        Position
 	Params     *nn.Params
 	Optimizer  optimizer.State
-	Queue      *objective.Queue // nil without a queue
-	LastLoss   float64          // the loss of the last step, for the summary
+	Method     objective.State // empty when the objective keeps none
+	LastLoss   float64         // the loss of the last step, for the summary
 }
 
 // Checkpoint metadata keys.
@@ -47,7 +48,6 @@ const (
 	metaEpochStep  = "sslrun.epoch_step"
 	metaEpochLoss  = "sslrun.epoch_loss"
 	metaLastLoss   = "sslrun.last_loss"
-	metaQueue      = "sslrun.queue" // "length,dim,filled"
 	// MetaData is the sha256 of the file's tensor data, checked on read: a
 	// changed byte is refused, not resumed from.
 	MetaData = "sslrun.data_sha256"
@@ -82,11 +82,11 @@ func (c *Checkpoint) Write(path string) error {
 		metaEpochLoss:  strconv.FormatFloat(c.Pos.EpochLoss, 'g', -1, 64),
 		metaLastLoss:   strconv.FormatFloat(c.LastLoss, 'g', -1, 64),
 	}
-	if q := c.Queue; q != nil {
-		meta[metaQueue] = fmt.Sprintf("%d,%d,%d", q.Length, q.Dim, q.Filled)
-		for i, e := range q.Emb {
-			ts = append(ts, safetensors.F32(fmt.Sprintf("queue/%d", i), []int{q.Length, q.Dim}, e))
-		}
+	for k, v := range c.Method.Buffers {
+		ts = append(ts, safetensors.F32("method/"+k, []int{len(v)}, v))
+	}
+	for k, v := range c.Method.Counters {
+		ts = append(ts, safetensors.I64("method_count/"+k, []int{}, []int64{v}))
 	}
 	meta[MetaData] = safetensors.DataSHA256(ts)
 	return atomicfile.Write(path, func(w io.Writer) error { return safetensors.Write(w, ts, meta) })
@@ -166,12 +166,6 @@ func Decode(f *safetensors.File, params *nn.Params) (*Checkpoint, error) {
 		}
 		s.Tracked = n
 	}
-	if q, ok := f.Metadata[metaQueue]; ok {
-		c.Queue = &objective.Queue{}
-		if _, err := fmt.Sscanf(q, "%d,%d,%d", &c.Queue.Length, &c.Queue.Dim, &c.Queue.Filled); err != nil {
-			return nil, fmt.Errorf("metadata %s = %q: %w", metaQueue, q, err)
-		}
-	}
 	for _, t := range f.Tensors {
 		if seen[t.Name] {
 			continue
@@ -190,16 +184,24 @@ func Decode(f *safetensors.File, params *nn.Params) (*Checkpoint, error) {
 				return nil, fmt.Errorf("%s: not an integer counter", t.Name)
 			}
 			c.Optimizer.Counters[key] = v[0]
-		case "queue":
-			i, err := strconv.Atoi(key)
-			if c.Queue == nil || err != nil || i != len(c.Queue.Emb) {
-				return nil, fmt.Errorf("unexpected tensor %s", t.Name)
-			}
+		case "method":
 			v, err := t.Float32s()
-			if err != nil || len(v) != c.Queue.Length*c.Queue.Dim {
-				return nil, fmt.Errorf("%s: want %d x %d float32 values", t.Name, c.Queue.Length, c.Queue.Dim)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", t.Name, err)
 			}
-			c.Queue.Emb = append(c.Queue.Emb, v)
+			if c.Method.Buffers == nil {
+				c.Method.Buffers = map[string][]float32{}
+			}
+			c.Method.Buffers[key] = v
+		case "method_count":
+			v, err := t.Int64s()
+			if err != nil || len(v) != 1 {
+				return nil, fmt.Errorf("%s: not an integer counter", t.Name)
+			}
+			if c.Method.Counters == nil {
+				c.Method.Counters = map[string]int64{}
+			}
+			c.Method.Counters[key] = v[0]
 		default:
 			return nil, fmt.Errorf("holds %s, which this experiment's model does not have", t.Name)
 		}
@@ -244,11 +246,9 @@ func (c *Checkpoint) NonFinite() string {
 			return "optimizer buffer " + k
 		}
 	}
-	if c.Queue != nil {
-		for _, e := range c.Queue.Emb {
-			if !finite(e) {
-				return "the queue"
-			}
+	for _, k := range slices.Sorted(maps.Keys(c.Method.Buffers)) {
+		if !finite(c.Method.Buffers[k]) {
+			return "the objective's state " + k
 		}
 	}
 	return ""

@@ -59,8 +59,7 @@ var recipes = []recipe{
 					{Name: "proj", Head: build[head.Head](t, "head.projection_mlp", map[string]any{"hidden_dim": 32, "output_dim": 16})},
 					{Name: "prototypes", Head: build[head.Head](t, "head.prototypes", map[string]any{"count": 16})},
 				},
-				Objective:  build[objective.Objective](t, "objective.swav", map[string]any{"temperature": 0.1, "epsilon": 0.05}),
-				Embeddings: true,
+				Objective: build[objective.Objective](t, "objective.swav", map[string]any{"temperature": 0.1, "epsilon": 0.05, "queue_length": 64}),
 			}
 		},
 	},
@@ -85,17 +84,17 @@ func (r recipe) graph(t *testing.T) (*model.Model, *model.Graph) {
 	return m, g
 }
 
-// outputs copies the loss, the gradients and the embeddings.
+// outputs copies the loss, the gradients and the taps.
 func outputs(g *model.Graph) [][]float32 {
 	out := [][]float32{{g.Output.Value().Data().(float32)}}
-	for _, n := range append(slices.Clone(g.Grads), g.Embeddings...) {
+	for _, n := range append(slices.Clone(g.Grads), g.TapNodes()...) {
 		out = append(out, slices.Clone(n.Value().Data().([]float32)))
 	}
 	return out
 }
 
 func keep(g *model.Graph) []*G.Node {
-	return append(append([]*G.Node{g.Output}, g.Grads...), g.Embeddings...)
+	return append(append([]*G.Node{g.Output}, g.Grads...), g.TapNodes()...)
 }
 
 // TestSameAsTapeMachine: three runs of a training graph on the Machine give

@@ -10,6 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/sslrun/sslrun/components/evaluate"
+	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/internal/engine"
 	"github.com/sslrun/sslrun/internal/model"
@@ -254,13 +255,13 @@ func (e *estimator) graphs() error {
 	// What the ops allocate afresh is garbage until the collector runs;
 	// `sslrun bench` measures two steps' worth of it beside what is live.
 	e.plan.add(Step, mulSat(step.Churn, 2), "garbage between collections")
-	if s, ok := m.Objective.(interface{ StateBytes(batch, dim, k int) int64 }); ok && len(g.Embeddings) > 0 && len(m.Heads) > 0 {
-		// A benchmark keeps no queue unless its first epoch has one.
-		q, ok := m.Objective.(interface{ QueueStarts(epoch int) bool })
-		if !e.opts.Bench || (ok && q.QueueStarts(0)) {
-			dim, k := g.Embeddings[0].Shape()[1], m.Heads[len(m.Heads)-1].Head.OutputDim()
-			e.plan.add(Step, s.StateBytes(e.batch, dim, k), "objective state (queue)")
+	if meth, ok := m.Objective.(objective.Method); ok {
+		// A benchmark runs steps of the first epoch only.
+		epoch := -1
+		if e.opts.Bench {
+			epoch = 0
 		}
+		e.plan.add(Step, meth.StateBytes(e.batch, g.TapShapes(), epoch), "the objective's state")
 	}
 	if e.opts.Bench {
 		return nil
@@ -398,7 +399,7 @@ func measureStep(exp *spec.Experiment, in []model.Shape) (engine.Footprint, *mod
 	if err != nil {
 		return engine.Footprint{}, nil, nil, fmt.Errorf("building the training graph: %w", err)
 	}
-	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.Embeddings...)
+	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.TapNodes()...)
 	f, err := engine.Measure(g.G, keep...)
 	if err != nil {
 		return engine.Footprint{}, nil, nil, fmt.Errorf("training graph: %w", err)

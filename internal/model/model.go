@@ -26,8 +26,6 @@ type Model struct {
 	Backbone  backbone.Backbone
 	Heads     []NamedHead
 	Objective objective.Objective
-	// Embeddings asks Train for Graph.Embeddings (SwAV's queue keeps them).
-	Embeddings bool
 }
 
 // Graph is one built graph with its input nodes and the parameters it uses.
@@ -41,9 +39,39 @@ type Graph struct {
 	// BatchNorms names the batch-norm statistics (in Model.Params) the
 	// graph uses, in layer order.
 	BatchNorms []string
-	// Embeddings are, per view, the L2-normalised input of the last head
-	// (B, D), when Model.Embeddings asked for them.
-	Embeddings []*G.Node
+	// Taps are the nodes the objective asks to read after each step
+	// (objective.Method.Taps), by key, one per view (B, ...), in view
+	// order; TapKeys lists the keys in the objective's order.
+	Taps    map[string][]*G.Node
+	TapKeys []string
+	// TappedParams are the parameters the objective reads before each
+	// step, by key.
+	TappedParams map[string]*nn.Param
+}
+
+// TapNodes are the tapped nodes in TapKeys order, each key's in view
+// order: what an engine keeps and returns besides the loss.
+func (g *Graph) TapNodes() G.Nodes {
+	var out G.Nodes
+	for _, k := range g.TapKeys {
+		out = append(out, g.Taps[k]...)
+	}
+	return out
+}
+
+// TapShapes are the shapes of the taps by key, for
+// objective.Method.StateBytes: a node's per view, a parameter's own.
+func (g *Graph) TapShapes() map[string][]int {
+	out := map[string][]int{}
+	for _, k := range g.TapKeys {
+		if v := g.Taps[k]; len(v) > 0 {
+			out[k] = []int(v[0].Shape().Clone())
+		}
+	}
+	for k, p := range g.TappedParams {
+		out[k] = []int(p.Shape().Clone())
+	}
+	return out
 }
 
 // Shape is an input's (N, C, H, W).
@@ -68,8 +96,13 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		out.Inputs = append(out.Inputs, G.NewTensor(g, tensor.Float32, 4, G.WithShape(s[:]...), G.WithName(fmt.Sprintf("view%d", i))))
 	}
 	z := make([]*G.Node, len(views))
-	if m.Embeddings {
-		out.Embeddings = make([]*G.Node, len(views))
+	var paramKeys []string
+	if meth, ok := m.Objective.(objective.Method); ok {
+		out.TapKeys, paramKeys = meth.Taps()
+	}
+	out.Taps = map[string][]*G.Node{}
+	for _, k := range out.TapKeys {
+		out.Taps[k] = make([]*G.Node, len(views))
 	}
 	for _, group := range groupBySize(views) {
 		x := out.Inputs[group[0]] // (B, C, H, W)
@@ -83,26 +116,35 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 				return nil, err
 			}
 		}
-		y, last, err := m.project(b, x) // (len(group)*B, D), the last head's input
+		y, err := m.project(b, x) // (len(group)*B, D)
 		if err != nil {
 			return nil, err
 		}
+		taps := b.Taps()
 		bs := views[0][0]
 		for j, v := range group {
 			if z[v], err = rows(y, j, bs, len(group)); err != nil { // (B, D)
 				return nil, err
 			}
-			if out.Embeddings == nil {
-				continue
-			}
-			e, err := rows(last, j, bs, len(group)) // (B, E)
-			if err != nil {
-				return nil, err
-			}
-			if out.Embeddings[v], err = ops.L2Normalize(e); err != nil {
-				return nil, err
+			for _, k := range out.TapKeys {
+				t, ok := taps[k]
+				if !ok {
+					return nil, fmt.Errorf("model: the objective reads %q, which no component of the model publishes", k)
+				}
+				if out.Taps[k][v], err = rows(t, j, bs, len(group)); err != nil { // (B, ...)
+					return nil, err
+				}
 			}
 		}
+	}
+	out.TappedParams = map[string]*nn.Param{}
+	for _, k := range paramKeys {
+		name, ok := b.TappedParams()[k]
+		p, found := m.Params.Param(name)
+		if !ok || !found {
+			return nil, fmt.Errorf("model: the objective reads the parameter %q, which no component of the model publishes", k)
+		}
+		out.TappedParams[k] = p
 	}
 	loss, err := m.Objective.Loss(z)
 	if err != nil {
@@ -128,20 +170,17 @@ func rows(x *G.Node, j, bs, n int) (*G.Node, error) {
 	return ops.Rows(x, j*bs, (j+1)*bs) // not G.Slice: its hash merges S(0, 256) with S(256, 512)
 }
 
-// project runs the backbone and every head; it also returns the last head's
-// input.
-func (m *Model) project(b *nn.Builder, x *G.Node) (y, last *G.Node, err error) {
+// project runs the backbone and every head.
+func (m *Model) project(b *nn.Builder, x *G.Node) (y *G.Node, err error) {
 	if y, err = m.Backbone.Features(b, x); err != nil {
-		return nil, nil, fmt.Errorf("backbone: %w", err)
+		return nil, fmt.Errorf("backbone: %w", err)
 	}
-	last = y
 	for _, h := range m.Heads {
-		last = y
 		if y, err = h.Head.Apply(b, h.Name, y); err != nil {
-			return nil, nil, fmt.Errorf("head %q: %w", h.Name, err)
+			return nil, fmt.Errorf("head %q: %w", h.Name, err)
 		}
 	}
-	return y, last, nil
+	return y, nil
 }
 
 // Features builds the evaluation graph: images (N, C, H, W) to backbone

@@ -13,8 +13,7 @@ import (
 
 // FromSpec builds exp's backbone, heads and objective over params:
 // nn.NewParams(seed) for a run (the same seed gives the same initial
-// weights), nn.NewSymbolicParams() to measure one. It asks for Embeddings
-// when the objective keeps a queue of them.
+// weights), nn.NewSymbolicParams() to measure one.
 func FromSpec(exp *spec.Experiment, params *nn.Params) (*Model, error) {
 	if exp.Backbone == nil {
 		return nil, fmt.Errorf("%s has no backbone block; add e.g. backbone \"resnet18\" { stem = \"cifar\" }", exp.File)
@@ -36,9 +35,6 @@ func FromSpec(exp *spec.Experiment, params *nn.Params) (*Model, error) {
 	}
 	if m.Objective, err = registry.New[objective.Objective](exp.Objective.ID, exp.Objective.Params); err != nil {
 		return nil, fmt.Errorf("objective: %w", err)
-	}
-	if q, ok := m.Objective.(objective.Queued); ok && q.Queues() {
-		m.Embeddings = true
 	}
 	return m, nil
 }

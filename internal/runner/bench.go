@@ -79,8 +79,8 @@ const benchStream = 0x62656e6368 // "bench"
 // pipeline, once the memory estimate says the machine can hold them. First
 // the step: the training loop's own step (runner/train.go) on the spec's
 // model, objective and optimizer at its peak learning rate,
-// as at the start of a run (epoch 0: SwAV's queue not yet in use, prototypes
-// frozen where the spec says), on inputs of the views' shapes filled from
+// as at the start of a run (epoch 0: the objective's state as at its
+// first step, heads frozen where the spec says), on inputs of the views' shapes filled from
 // the seed; then the peak resident memory, read before the dataset is
 // opened; then the spec's views made from the training dataset by the
 // pipeline's loader on all cores (GOMAXPROCS). Cancelling ctx stops it

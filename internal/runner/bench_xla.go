@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/spec"
@@ -20,17 +21,13 @@ import (
 // then one untimed step and steps timed ones, each copying the batch,
 // the peak learning rate and the freeze flags in and the loss out, as a
 // run would. The batch is filled from the seed as benchSteps
-// fills it; prototypes are renormalised once and frozen as at the start of
-// a run, and the queue is not in use (epoch 0), as in benchSteps.
+// fills it; frozen heads are renormalised once and frozen as at the start
+// of a run, and the objective's state is as at its first step (epoch 0),
+// as in benchSteps.
 func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes []model.Shape, steps int, dev *xla.Device) (float64, error) {
 	lw, ok := p.optimizer.(optimizer.Lowerer)
 	if !ok {
 		return 0, fmt.Errorf("bench: optimizer %s does not lower to StableHLO", exp.Optimizer.ID)
-	}
-	if p.queue != nil {
-		if err := p.queue.UseQueue(nil, nil, 0); err != nil {
-			return 0, err
-		}
 	}
 	for _, f := range p.frozen {
 		f.head.Normalize(p.model.Params, f.name)
@@ -38,6 +35,11 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 	g, err := p.model.Train(shapes)
 	if err != nil {
 		return 0, fmt.Errorf("building the training graph: %w", err)
+	}
+	if p.method != nil {
+		if err := p.method.BeforeStep(objective.Step{Batch: shapes[0][0]}, g.TappedParams); err != nil {
+			return 0, fmt.Errorf("bench: %w", err)
+		}
 	}
 	prog, err := xla.LowerStep(g, lw, frozenIndex(g.Params, p.frozen), "train_step", xla.WithPrecision(xla.Precision(exp.Train.Precision)))
 	if err != nil {

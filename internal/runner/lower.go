@@ -21,11 +21,11 @@ type Lowered struct {
 	// Train is the whole training step at the batch asked for, in the
 	// spec's train precision (xla.LowerStep, xla.WithPrecision):
 	// the loss, the optimizer's update of every parameter and the
-	// batch-norm statistics (and the embeddings, when the objective keeps a
-	// queue of them), with the learning rate and the freeze flags of the
-	// heads that sit out some first steps as arguments. A queue, when the
-	// objective keeps one, is empty here: the program is that of the steps
-	// before it fills.
+	// batch-norm statistics (and the taps the objective reads after each
+	// step), with the learning rate and the freeze flags of the heads that
+	// sit out some first steps as arguments. The objective's state is as
+	// at its first step (objective.Method.BeforeStep of step 0): the
+	// program is that of the first steps.
 	Train *xla.Program
 	// Features is the evaluation graph: the backbone's features of a batch
 	// preprocessed as evaluation preprocesses it.

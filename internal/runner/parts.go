@@ -23,11 +23,12 @@ type parts struct {
 	schedule   schedule.Schedule
 	evaluators []evaluation.Protocol
 	views      []pipeline.View
-	// frozen are the heads whose parameters sit out some first steps
-	// (SwAV's prototypes), with their names.
+	// frozen are the heads whose parameters sit out some first steps,
+	// with their names.
 	frozen []frozenHead
-	// queue is the objective when it keeps a queue of embeddings.
-	queue objective.Queued
+	// method is the objective when it has state and hooks around each
+	// step (objective.Method), else nil.
+	method objective.Method
 }
 
 // frozenHead is a head that drops its gradient for a while and renormalises
@@ -111,11 +112,8 @@ func buildParts(exp *spec.Experiment) (*parts, error) {
 		return nil, err
 	}
 	p.frozen = frozenHeads(m)
-	if q, ok := m.Objective.(objective.Queued); ok && q.Queues() {
-		if len(m.Heads) == 0 {
-			return nil, fmt.Errorf("objective %s keeps a queue of the last head's input, but the spec has no head", exp.Objective.ID)
-		}
-		p.queue = q
+	if meth, ok := m.Objective.(objective.Method); ok {
+		p.method = meth
 	}
 	return p, nil
 }

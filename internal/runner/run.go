@@ -562,7 +562,7 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 	// so a checkpoint has somewhere to go.
 	if r.opts.XLA != nil {
 		t.xla = &xlaEngine{rt: r.opts.XLA, opt: r.p.optimizer.(optimizer.Lowerer), steps: map[xlaKey]*xlaStep{}}
-		if _, err := t.xlaStep(exp.Train.BatchSize); err != nil {
+		if _, err := t.xlaStep(exp.Train.BatchSize, t.methodStep(exp.Train.BatchSize)); err != nil {
 			return nil, err
 		}
 	} else if _, err := t.graph(exp.Train.BatchSize); err != nil {
@@ -582,7 +582,14 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 		if err := r.p.optimizer.SetState(c.Optimizer); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", *resume, err)
 		}
-		t.pos, t.queue, t.lastLoss = c.Pos, c.Queue, c.LastLoss
+		if r.p.method != nil {
+			if err := r.p.method.SetState(c.Method); err != nil {
+				return nil, fmt.Errorf("checkpoint %s: %w", *resume, err)
+			}
+		} else if len(c.Method.Buffers)+len(c.Method.Counters) > 0 {
+			return nil, fmt.Errorf("checkpoint %s holds an objective's state, and objective %s keeps none", *resume, exp.Objective.ID)
+		}
+		t.pos, t.lastLoss = c.Pos, c.LastLoss
 		if t.pos.Step >= t.end() {
 			if sum, err := readSummary(filepath.Join(r.dir, SummaryFile)); err == nil && sum.Experiment != "" {
 				return &Result{Dir: r.dir, Summary: sum, Finished: true}, nil
@@ -697,7 +704,10 @@ func (r *run) train(ctx context.Context, resume *string) (*Result, error) {
 // interruption or at --max-steps are only the latest.
 func (r *run) checkpoint(t *trainer, periodic bool) error {
 	c := &checkpoint.Checkpoint{Experiment: r.exp.Name, Config: r.hash, Pos: t.pos, Params: r.p.model.Params,
-		Optimizer: r.p.optimizer.State(), Queue: t.queue, LastLoss: t.lastLoss}
+		Optimizer: r.p.optimizer.State(), LastLoss: t.lastLoss}
+	if r.p.method != nil {
+		c.Method = r.p.method.State()
+	}
 	if bad := c.NonFinite(); bad != "" {
 		epoch := t.pos.Epoch
 		if t.pos.EpochStep == 0 && epoch > 0 {

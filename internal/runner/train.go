@@ -72,7 +72,6 @@ type trainer struct {
 	shapes   []model.Shape // per view, for a full batch
 	graphs   map[int]*stepGraph
 	pos      checkpoint.Position
-	queue    *objective.Queue
 	log      zerolog.Logger
 	logErr   func() error // the log's first failed write
 	progress *progress.Progress
@@ -114,7 +113,7 @@ func (t *trainer) graph(b int) (*stepGraph, error) {
 		}
 	}
 	sg.frozen = frozenIndex(g.Params, t.p.frozen)
-	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.Embeddings...)
+	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.TapNodes()...)
 	if sg.vm, err = engine.New(g.G, keep...); err != nil {
 		return nil, fmt.Errorf("training graph: %w", err)
 	}
@@ -223,7 +222,7 @@ func (t *trainer) step(batch *pipeline.Batch) error {
 
 // stepCPU runs one step on batch at learning rate lr on the CPU engine and
 // returns its loss: the graph's forward and backward passes, the
-// optimizer's Step, the queue's push.
+// optimizer's Step, the objective's hooks before and after.
 func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	sg, err := t.graph(len(batch.Indices))
 	if err != nil {
@@ -232,8 +231,11 @@ func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	for _, f := range t.p.frozen {
 		f.head.Normalize(t.p.model.Params, f.name)
 	}
-	if err := t.useQueue(); err != nil {
-		return 0, err
+	st := t.methodStep(len(batch.Indices))
+	if m := t.p.method; m != nil {
+		if err := m.BeforeStep(st, sg.g.TappedParams); err != nil {
+			return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+		}
 	}
 	for v, x := range batch.Views {
 		copy(sg.inputs[v], x.Data)
@@ -249,65 +251,42 @@ func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	for i, gn := range sg.g.Grads {
 		sg.grads[i] = gn.Value().Data().([]float32)
 		if f := sg.frozen[i]; f >= 0 && t.p.frozen[f].head.Frozen(t.pos.Step, t.pos.Epoch) {
-			sg.grads[i] = nil // no gradient while frozen, as SwAV sets p.grad = None
+			sg.grads[i] = nil // no gradient while frozen: PyTorch's p.grad = None
 		}
 	}
 	if err := t.p.optimizer.Step(sg.g.Params, sg.grads, lr); err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
-	return loss, t.pushQueue(sg, len(batch.Indices))
+	taps := make([][]float32, 0, len(sg.g.TapNodes()))
+	for _, n := range sg.g.TapNodes() {
+		taps = append(taps, n.Value().Data().([]float32))
+	}
+	return loss, t.afterStep(st, sg.g, taps)
 }
 
-// useQueue gives the objective the queue's scores under the current
-// prototypes (the last head's weight) when the queue is full.
-func (t *trainer) useQueue() error {
-	if t.p.queue == nil {
-		return nil
-	}
-	if t.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
-		return t.p.queue.UseQueue(nil, nil, 0)
-	}
-	last := t.p.model.Heads[len(t.p.model.Heads)-1].Name
-	w, ok := t.p.model.Params.Param(last + ".weight")
-	if !ok {
-		return fmt.Errorf("the queue needs the weight of head %q, which has none", last)
-	}
-	return t.p.queue.UseQueue(t.queue, w.Data(), w.Value.Shape()[0])
+// methodStep is the step about to run, for the objective's hooks.
+func (t *trainer) methodStep(batch int) objective.Step {
+	return objective.Step{Step: t.pos.Step, Epoch: t.pos.Epoch, Batch: batch}
 }
 
-// pushQueue adds the batch's embeddings of the assigned views to the queue
-// from the epoch it starts.
-func (t *trainer) pushQueue(sg *stepGraph, b int) error {
-	if t.p.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
+// afterStep hands the step's tapped values (g.TapNodes order) to the
+// objective, by key and view.
+func (t *trainer) afterStep(st objective.Step, g *model.Graph, values [][]float32) error {
+	m := t.p.method
+	if m == nil {
 		return nil
 	}
-	emb := make([][]float32, len(sg.g.Embeddings))
-	for v, n := range sg.g.Embeddings {
-		emb[v] = n.Value().Data().([]float32)
+	taps := map[string][][]float32{}
+	i := 0
+	for _, k := range g.TapKeys {
+		n := len(g.Taps[k])
+		taps[k] = values[i : i+n]
+		i += n
 	}
-	return t.pushEmbeddings(emb, b)
-}
-
-// pushEmbeddings adds the assigned views' rows of emb, the step's
-// embeddings of every view (B, D), to the queue from the epoch it starts,
-// making the queue on first use.
-func (t *trainer) pushEmbeddings(emb [][]float32, b int) error {
-	if t.p.queue == nil || !t.p.queue.QueueStarts(t.pos.Epoch) {
-		return nil
+	if err := m.AfterStep(st, taps); err != nil {
+		return fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
-	if t.queue == nil {
-		q, err := t.p.queue.NewQueue(len(emb[0])/b, b)
-		if err != nil {
-			return err
-		}
-		t.queue = q
-	}
-	assigned := t.p.queue.AssignedViews()
-	push := make([][]float32, len(assigned))
-	for i, v := range assigned {
-		push[i] = emb[v]
-	}
-	return t.queue.Push(push)
+	return nil
 }
 
 // end is the step pretraining stops after.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/components/optimizer"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/internal/pipeline"
@@ -23,14 +24,14 @@ const (
 )
 
 // xlaEngine runs a trainer's steps on an XLA runtime: the whole step of
-// each batch size (and, for SwAV, of a full queue) lowered once
+// each batch size and objective variant (objective.Method.Variant) lowered once
 // (xla.LowerStep) and compiled, parameters, optimizer state and
 // batch-norm statistics kept by the runtime between steps. The host's
 // copies (the model's parameters, the optimizer's State, the statistics)
 // are brought up to date by syncXLA, before a checkpoint and before
 // another program takes over, which then gets them (upload); the data
-// loader, schedule, freezing, queue, logging and checkpoints stay the
-// trainer's, as on the CPU engine. A program that handed over keeps its
+// loader, schedule, freezing, the objective's hooks, logging and
+// checkpoints stay the trainer's, as on the CPU engine. A program that handed over keeps its
 // arguments until the run ends (on a device, its memory).
 type xlaEngine struct {
 	rt    xla.Runtime
@@ -45,28 +46,28 @@ type xlaEngine struct {
 	updated map[string]bool
 }
 
-// xlaKey tells the compiled steps apart: the batch size, and whether the
-// objective reads a full queue (its scores an argument of the step).
+// xlaKey tells the compiled steps apart: the batch size, and the
+// objective's variant (what else its graph depends on, e.g. the shape of
+// state the host feeds).
 type xlaKey struct {
-	batch int
-	queue bool
+	batch   int
+	variant string
 }
 
-// xlaStep is the compiled step for one batch size, with or without the
-// queue.
+// xlaStep is the compiled step for one batch size and variant.
 type xlaStep struct {
 	g      *model.Graph
 	prog   *xla.Program
 	sess   xla.Session
 	shapes []model.Shape // per view
 	loss   int           // the loss's result
-	emb    []int         // the embeddings' results, in g.Embeddings order
-	// head is the argument of the last head's weight, whose scores of the
-	// queued embeddings the queue's argument holds; -1 without a queue.
-	head int
-	// protos are the arguments of the parameters of heads that renormalise
-	// their prototypes on the host before each step.
-	protos []int
+	taps   []int         // the taps' results, in g.TapNodes order
+	// tapped are the arguments of the parameters the objective reads on
+	// the host before each step (g.TappedParams).
+	tapped []int
+	// normalized are the arguments of the parameters of heads that
+	// renormalise their weights on the host before each step.
+	normalized []int
 }
 
 // checkXLA refuses, before anything is written, what the XLA engine
@@ -78,29 +79,21 @@ func checkXLA(exp *spec.Experiment, p *parts) error {
 	return nil
 }
 
-// queueFull reports whether the next step reads the queue: the objective
-// keeps one, this epoch uses it, and it is full (UseQueue leaves a queue
-// that is filling out).
-func (t *trainer) queueFull() bool {
-	return t.p.queue != nil && t.queue != nil && t.p.queue.QueueStarts(t.pos.Epoch) && t.queue.Filled >= t.queue.Length
-}
-
-// xlaStep returns the compiled step for batches of b images, with the
-// queue's scores as an argument when the queue is full, lowering and
-// compiling it on first use (a short last batch without drop_last gets its
-// own program, and so does the full queue: its scores' shape is the
-// program's). Building the graph creates the model's parameters.
-func (t *trainer) xlaStep(b int) (*xlaStep, error) {
+// xlaStep returns the compiled step for batches of b images in variant
+// (objective.Method.Variant), lowering and compiling it on first use (a
+// short last batch without drop_last gets its own program, and so does
+// each variant: the shape of the state it feeds is the program's).
+// Building the graph creates the model's parameters.
+func (t *trainer) xlaStep(b int, st objective.Step) (*xlaStep, error) {
 	e := t.xla
-	key := xlaKey{b, t.queueFull()}
+	key := xlaKey{batch: b}
+	if t.p.method != nil {
+		key.variant = t.p.method.Variant(st)
+	}
 	if s, ok := e.steps[key]; ok {
 		return s, nil
 	}
-	// The lowering takes the queue's shape from what UseQueue set.
-	if err := t.useQueue(); err != nil {
-		return nil, err
-	}
-	s := &xlaStep{head: -1}
+	s := &xlaStep{}
 	for _, v := range t.shapes {
 		s.shapes = append(s.shapes, model.Shape{b, v[1], v[2], v[3]})
 	}
@@ -108,14 +101,23 @@ func (t *trainer) xlaStep(b int) (*xlaStep, error) {
 	if s.g, err = t.p.model.Train(s.shapes); err != nil {
 		return nil, fmt.Errorf("building the training graph: %w", err)
 	}
+	// The lowering takes the shapes of the state the objective feeds from
+	// what BeforeStep sets (on the host's parameters, which stepXLA brings
+	// up to date before the step runs).
+	if t.p.method != nil {
+		if err := t.p.method.BeforeStep(st, s.g.TappedParams); err != nil {
+			return nil, err
+		}
+	}
 	frozen := frozenIndex(s.g.Params, t.p.frozen)
 	if s.prog, err = xla.LowerStep(s.g, e.opt, frozen, fmt.Sprintf("train_step_b%d", b), xla.WithPrecision(xla.Precision(t.exp.Train.Precision))); err != nil {
 		return nil, fmt.Errorf("lowering the training step: %w", err)
 	}
 	s.loss = -1
-	s.emb = make([]int, len(s.g.Embeddings))
-	for v := range s.emb {
-		s.emb[v] = -1
+	taps := s.g.TapNodes()
+	s.taps = make([]int, len(taps))
+	for i := range s.taps {
+		s.taps[i] = -1
 	}
 	for r, o := range s.prog.Outputs {
 		if o.Role != xla.Output {
@@ -124,35 +126,28 @@ func (t *trainer) xlaStep(b int) (*xlaStep, error) {
 		if o.Node == s.g.Output {
 			s.loss = r
 		}
-		if v := slices.Index(s.g.Embeddings, o.Node); v >= 0 {
-			s.emb[v] = r
+		if i := slices.Index(taps, o.Node); i >= 0 {
+			s.taps[i] = r
 		}
 	}
-	if s.loss < 0 || slices.Contains(s.emb, -1) {
-		return nil, fmt.Errorf("the lowered step of batch %d lacks the loss or an embedding among its results", b)
+	if s.loss < 0 || slices.Contains(s.taps, -1) {
+		return nil, fmt.Errorf("the lowered step of batch %d lacks the loss or a tap among its results", b)
 	}
-	var last *nn.Param
-	if key.queue {
-		name := t.p.model.Heads[len(t.p.model.Heads)-1].Name + ".weight"
-		var ok bool
-		if last, ok = t.p.model.Params.Param(name); !ok {
-			return nil, fmt.Errorf("the queue needs the weight %s, which the model lacks", name)
-		}
-	}
+	tapped := slices.Collect(maps.Values(s.g.TappedParams))
 	for a, in := range s.prog.Inputs {
 		if in.Role != xla.Parameter {
 			continue
 		}
 		prm := paramOf(in)
 		if i := slices.Index(s.g.Params, prm); i >= 0 && frozen[i] >= 0 {
-			s.protos = append(s.protos, a)
+			s.normalized = append(s.normalized, a)
 		}
-		if last != nil && prm == last {
-			s.head = a
+		if slices.Contains(tapped, prm) {
+			s.tapped = append(s.tapped, a)
 		}
 	}
-	if key.queue && s.head < 0 {
-		return nil, fmt.Errorf("the lowered step with the queue does not take the prototypes %s", last.Name)
+	if len(s.tapped) != len(tapped) {
+		return nil, fmt.Errorf("the lowered step of batch %d does not take every parameter the objective reads", b)
 	}
 	if s.sess, err = e.rt.Compile(s.prog); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.rt, err)
@@ -169,17 +164,19 @@ func paramOf(p xla.Port) *nn.Param {
 }
 
 // stepXLA runs one step on batch at learning rate lr on the runtime and
-// returns its loss. As on the CPU engine, frozen heads' prototypes are
-// renormalised on the host first (read back, Normalize, set), a frozen
-// group's flag keeps its parameters and optimizer state as they were,
-// a full queue's scores under the present prototypes are computed on the
-// host (useQueue, the prototypes read back) and set, and the embeddings
-// the step returns are pushed (pushQueue). Unlike the CPU engine, the update is applied in the same program
-// as the loss: a loss that is not finite is reported after it, and the
-// checkpoint kept is the last one written, as there.
+// returns its loss. As on the CPU engine, frozen heads' weights are
+// renormalised on the host first (read back, Normalize, set), the
+// objective's BeforeStep runs on the host on the parameters it reads
+// (read back) and the state it feeds is set, a frozen group's flag keeps
+// its parameters and optimizer state as they were, and the taps the step
+// returns go to the objective's AfterStep. Unlike the CPU engine, the
+// update is applied in the same program as the loss: a loss that is not
+// finite is reported after it, and the checkpoint kept is the last one
+// written, as there.
 func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 	e := t.xla
-	s, err := t.xlaStep(len(batch.Indices))
+	st := t.methodStep(len(batch.Indices))
+	s, err := t.xlaStep(len(batch.Indices), st)
 	if err != nil {
 		return 0, err
 	}
@@ -195,7 +192,7 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 	if err := t.normalizeXLA(s); err != nil {
 		return 0, err
 	}
-	if err := t.scoresXLA(s); err != nil {
+	if err := t.beforeStepXLA(s, st); err != nil {
 		return 0, err
 	}
 	v, group := 0, 0
@@ -217,7 +214,7 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 			return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 		}
 	}
-	out, err := s.sess.Run(append([]int{s.loss}, s.emb...)...)
+	out, err := s.sess.Run(append([]int{s.loss}, s.taps...)...)
 	if err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
@@ -230,31 +227,30 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 			e.updated[s.g.Params[i].Name] = true
 		}
 	}
-	emb := make([][]float32, len(s.emb))
-	for v := range emb {
-		emb[v] = out[1+v].Data.([]float32)
+	taps := make([][]float32, len(s.taps))
+	for i := range taps {
+		taps[i] = out[1+i].Data.([]float32)
 	}
-	return loss, t.pushEmbeddings(emb, len(batch.Indices))
+	return loss, t.afterStep(st, s.g, taps)
 }
 
-// scoresXLA sets the queue's scores when s reads the queue: the last
-// head's weight read back, the scores computed on the host as the CPU
-// engine computes them (useQueue), and set as the queue's arguments.
-func (t *trainer) scoresXLA(s *xlaStep) error {
-	if s.head < 0 {
+// beforeStepXLA runs the objective's BeforeStep on the host as the CPU
+// engine does: the parameters it reads are read back first, and the state
+// it feeds (the program's host-fed arguments) is set after.
+func (t *trainer) beforeStepXLA(s *xlaStep, st objective.Step) error {
+	if t.p.method == nil {
 		return nil
 	}
-	if err := readParam(s, s.head); err != nil {
-		return err
-	}
-	if err := t.useQueue(); err != nil {
-		return err
-	}
-	for a, in := range s.prog.Inputs {
-		if _, ok := in.Key.Owner.(*ops.SinkhornQueue); !ok || in.Role != xla.State {
-			continue
+	for _, a := range s.tapped {
+		if err := readParam(s, a); err != nil {
+			return err
 		}
-		v, err := xla.Value(in)
+	}
+	if err := t.p.method.BeforeStep(st, s.g.TappedParams); err != nil {
+		return fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+	}
+	for _, a := range s.prog.HostFed() {
+		v, err := xla.Value(s.prog.Inputs[a])
 		if err != nil {
 			return err
 		}
@@ -265,14 +261,14 @@ func (t *trainer) scoresXLA(s *xlaStep) error {
 	return nil
 }
 
-// normalizeXLA renormalises the prototypes of frozen heads on the host as
+// normalizeXLA renormalises the weights of frozen heads on the host as
 // the CPU engine does before each step: their parameters are read back,
 // Normalize runs on the model's parameters, and the result is set again.
 func (t *trainer) normalizeXLA(s *xlaStep) error {
-	if len(s.protos) == 0 {
+	if len(s.normalized) == 0 {
 		return nil
 	}
-	for _, a := range s.protos {
+	for _, a := range s.normalized {
 		if err := readParam(s, a); err != nil {
 			return err
 		}
@@ -280,7 +276,7 @@ func (t *trainer) normalizeXLA(s *xlaStep) error {
 	for _, f := range t.p.frozen {
 		f.head.Normalize(t.p.model.Params, f.name)
 	}
-	for _, a := range s.protos {
+	for _, a := range s.normalized {
 		v, err := xla.Value(s.prog.Inputs[a])
 		if err != nil {
 			return err
@@ -320,11 +316,12 @@ func (e *xlaEngine) upload(s *xlaStep, st optimizer.State) error {
 		_, name, _ := strings.Cut(k, "/")
 		e.updated[name] = true
 	}
+	fed := s.prog.HostFed()
 	for a, in := range s.prog.Inputs {
 		var v xla.Array
 		var err error
-		if _, ok := in.Key.Owner.(*ops.SinkhornQueue); ok {
-			continue // scoresXLA sets the queue's scores each step
+		if slices.Contains(fed, a) {
+			continue // beforeStepXLA sets it each step
 		}
 		switch in.Role {
 		case xla.Parameter, xla.State:
@@ -362,6 +359,7 @@ func (t *trainer) syncXLA() error {
 	}
 	s := t.xla.live
 	st := optimizer.State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}
+	fed := s.prog.HostFed()
 	for a, in := range s.prog.Inputs {
 		switch in.Role {
 		case xla.Parameter:
@@ -369,8 +367,8 @@ func (t *trainer) syncXLA() error {
 				return err
 			}
 		case xla.State:
-			if _, ok := in.Key.Owner.(*ops.SinkhornQueue); ok {
-				continue // the host computes the scores; the queue is the host's
+			if slices.Contains(fed, a) {
+				continue // the host feeds it; the host's copy is the state
 			}
 			got, err := s.sess.Get(a)
 			if err != nil {

@@ -10,7 +10,7 @@
 // arguments are, in order, the inputs the caller names, the graph's other
 // leaves (parameters: nodes holding values, such as weights) by node ID,
 // and the state ops read outside the graph's values (batch-norm running
-// statistics, SwAV's queue of scores) in order of first use; constants are
+// statistics, a Sinkhorn queue's scores) in order of first use; constants are
 // inlined. Its results are the outputs the caller names, then the new
 // value of every state an op updates (a training batch norm's running
 // mean, variance and count of batches), so that one run of the program

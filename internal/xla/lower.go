@@ -91,6 +91,26 @@ type Program struct {
 	text    string
 }
 
+// HostFed lists the State arguments of p that no result updates, in
+// argument order: state the host keeps and sets before each run (the
+// scores of a queue an objective keeps), unlike batch-norm statistics,
+// which a training step updates.
+func (p *Program) HostFed() []int {
+	updated := map[ops.StateKey]bool{}
+	for _, o := range p.Outputs {
+		if o.Role == State {
+			updated[o.Key] = true
+		}
+	}
+	var out []int
+	for i, in := range p.Inputs {
+		if in.Role == State && !updated[in.Key] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // Text is the module's StableHLO text.
 func (p *Program) Text() string { return p.text }
 

@@ -49,7 +49,7 @@ func WithPrecision(p Precision) StepOption {
 // into one program named name: the forward and backward passes, the
 // optimizer's update of every parameter (opt.LowerUpdate) and the
 // batch-norm running statistics, what one step of the runner does between
-// building its inputs and pushing the queue.
+// its objective's BeforeStep and AfterStep.
 //
 // Its arguments are, in order:
 //   - the batch, one Input per view (g.Inputs);
@@ -59,8 +59,8 @@ func WithPrecision(p Precision) StepOption {
 //     g.Params the index of its group, -1 (or a nil freeze) for none; a
 //     group whose argument is true keeps its parameters and their
 //     optimizer state as they were, bit for bit, as the CPU engine does
-//     when the runner drops their gradients (SwAV's prototypes in their
-//     first steps). Freezing is a value, not a program: one compiled
+//     when the runner drops their gradients (a head frozen for some first
+//     steps). Freezing is a value, not a program: one compiled
 //     program serves frozen and unfrozen steps;
 //   - every parameter, in g.Params order (Parameter: Node is its node, Key
 //     its *nn.Param);
@@ -70,26 +70,24 @@ func WithPrecision(p Precision) StepOption {
 //     parameter the optimizer has not updated yet has zero buffers and
 //     counters, as Step creates them;
 //   - the state ops read (State, in order of first use): batch-norm
-//     running statistics, the queue's scores when the objective reads a
-//     full queue.
+//     running statistics, and state the host feeds before every step
+//     (an argument no result updates, e.g. the scores of a queue the
+//     objective keeps).
 //
-// Its results are the loss, then the embeddings g holds (Output; the
-// queue pushes them), then the new parameters (Parameter), optimizer state
+// Its results are the loss, then the taps g holds (Output, g.TapNodes:
+// what the objective reads after the step), then the new parameters (Parameter), optimizer state
 // (OptState) and running statistics (State), in their arguments' order.
 // Each of these arguments is donated to its result (Port.Alias,
 // tf.aliasing_output), so that parameters, optimizer state and
 // statistics stay on the device from step to step and only the batch,
 // the learning rate and the freeze flags go in.
 //
-// Renormalising the prototypes before the step (a head's Normalize) stays
-// on the host, before the program runs: the queue's scores, the other
-// argument computed from the normalised prototypes, are computed on the
-// host too, and normalising there keeps one implementation of both, so
-// that a frozen group's parameters come out bit-identical to what went in
-// and to the CPU engine's. The host reads the prototypes back, normalises
-// them and passes them in (a K×D matrix per step, small beside the
-// batch). When the queue moves onto the device, the normalisation moves
-// with it, as an op the head provides.
+// Renormalising a head's weights before the step (its Normalize) stays on
+// the host, before the program runs, as does the objective's BeforeStep
+// that may read them: one implementation of both, so that a frozen
+// group's parameters come out bit-identical to what went in and to the
+// CPU engine's. The host reads those parameters back, normalises them and
+// passes them in (a K×D matrix per step, small beside the batch).
 //
 // WithPrecision(BF16) among opts lowers the step in mixed precision: see
 // BF16. Without it the step computes in float32.
@@ -176,7 +174,7 @@ func LowerStep(g *model.Graph, opt optimizer.Lowerer, freeze []int, name string,
 	if err := pb.lowerNodes(); err != nil {
 		return nil, err
 	}
-	if err := pb.outputs(append([]*G.Node{g.Output}, g.Embeddings...)); err != nil {
+	if err := pb.outputs(append([]*G.Node{g.Output}, g.TapNodes()...)); err != nil {
 		return nil, err
 	}
 	grads := make([]*stablehlo.Value, len(g.Grads))

@@ -151,7 +151,7 @@ func newStep(t testing.TB, src string, shapes []model.Shape) *step {
 		}
 		st.Tracked = int64(3 + i)
 	}
-	s := &step{m: m, g: g, out: append(append([]*G.Node{g.Output}, g.Grads...), g.Embeddings...)}
+	s := &step{m: m, g: g, out: append(append([]*G.Node{g.Output}, g.Grads...), g.TapNodes()...)}
 	if sw, ok := m.Objective.(*objective.Swav); ok && sw.Queues() {
 		s.fillQueue(t, sw, shapes[0][0])
 	}

@@ -2,12 +2,14 @@ package model_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 
 	"github.com/sslrun/sslrun/components/backbone"
 	"github.com/sslrun/sslrun/components/head"
+	"github.com/sslrun/sslrun/components/objective"
 	"github.com/sslrun/sslrun/internal/model"
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/ops"
@@ -42,12 +44,28 @@ func (r *recorder) Loss(z []*G.Node) (*G.Node, error) {
 	return total, nil
 }
 
-// TestEmbeddings checks Graph.Embeddings, which SwAV's queue keeps: each is
-// the L2-normalised input of the last head (the prototypes), for every view
-// including views grouped with others of their size, so the prototype
-// scores are exactly the embeddings times the prototype matrix.
-func TestEmbeddings(t *testing.T) {
-	rec := &recorder{}
+// tapper is a recorder that is a Method reading the given taps.
+type tapper struct {
+	recorder
+	nodes, params []string
+}
+
+func (r *tapper) Taps() (nodes, params []string)                        { return r.nodes, r.params }
+func (r *tapper) Variant(objective.Step) string                         { return "" }
+func (r *tapper) BeforeStep(objective.Step, map[string]*nn.Param) error { return nil }
+func (r *tapper) AfterStep(objective.Step, map[string][][]float32) error {
+	return nil
+}
+func (r *tapper) State() objective.State                      { return objective.State{} }
+func (r *tapper) SetState(objective.State) error              { return nil }
+func (r *tapper) StateBytes(int, map[string][]int, int) int64 { return 0 }
+
+// TestTaps checks Graph.Taps for a method that reads the prototypes head's
+// taps: per view, including views grouped with others of their size, the
+// L2-normalised input of the head, so that the prototype scores are
+// exactly the tap times the prototype matrix, which TappedParams gives.
+func TestTaps(t *testing.T) {
+	rec := &tapper{nodes: []string{head.TapPrototypesInput}, params: []string{head.TapPrototypes}}
 	const k = 6
 	m := &model.Model{
 		Params:   nn.NewParams(5),
@@ -56,8 +74,7 @@ func TestEmbeddings(t *testing.T) {
 			{Name: "proj", Head: build[head.Head](t, "head.projection_mlp", map[string]any{"hidden_dim": 8, "output_dim": 5})},
 			{Name: "prototypes", Head: build[head.Head](t, "head.prototypes", map[string]any{"count": k})},
 		},
-		Objective:  rec,
-		Embeddings: true,
+		Objective: rec,
 	}
 	const b = 3
 	shapes := []model.Shape{{b, 1, 8, 8}, {b, 1, 8, 8}, {b, 1, 6, 6}}
@@ -65,8 +82,12 @@ func TestEmbeddings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Embeddings) != len(shapes) {
-		t.Fatalf("%d embeddings for %d views", len(g.Embeddings), len(shapes))
+	taps := g.Taps[head.TapPrototypesInput]
+	if len(taps) != len(shapes) || len(g.TapNodes()) != len(shapes) {
+		t.Fatalf("%d taps for %d views", len(taps), len(shapes))
+	}
+	if w, _ := m.Params.Param("prototypes.weight"); g.TappedParams[head.TapPrototypes] != w {
+		t.Errorf("the tapped prototypes are %v, want the head's weight", g.TappedParams[head.TapPrototypes])
 	}
 	for v, in := range g.Inputs {
 		s := shapes[v]
@@ -85,7 +106,7 @@ func TestEmbeddings(t *testing.T) {
 	}
 	w, _ := m.Params.Param("prototypes.weight")
 	wd := w.Data() // (K, D)
-	for v, e := range g.Embeddings {
+	for v, e := range taps {
 		emb := e.Value().Data().([]float32) // (B, D)
 		scores := rec.z[v].Value().Data().([]float32)
 		d := len(emb) / b
@@ -107,6 +128,21 @@ func TestEmbeddings(t *testing.T) {
 					t.Errorf("view %d row %d prototype %d: score %v, embedding·w %v", v, i, j, got, dot)
 				}
 			}
+		}
+	}
+}
+
+// TestMissingTap: a method reading a tap no component publishes is an
+// error naming it, not a nil node.
+func TestMissingTap(t *testing.T) {
+	for _, r := range []*tapper{{nodes: []string{"teacher.output"}}, {params: []string{"teacher.weight"}}} {
+		m := &model.Model{
+			Params:    nn.NewParams(5),
+			Backbone:  build[backbone.Backbone](t, "backbone.convnet", map[string]any{"channels": []float64{4}}),
+			Objective: r,
+		}
+		if _, err := m.Train([]model.Shape{{2, 1, 8, 8}}); err == nil || !strings.Contains(err.Error(), "teacher.") {
+			t.Errorf("taps %v %v: got %v, want an error naming the tap", r.nodes, r.params, err)
 		}
 	}
 }
