@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -77,6 +78,7 @@ func uniform(data []float32, bound float64, rng *rand.Rand) {
 // seeded generator: the same seed and architecture give the same bytes.
 type Params struct {
 	rng    *rand.Rand
+	seed   uint64
 	list   []*Param
 	byName map[string]*Param
 	bn     map[string]*ops.BNStats
@@ -88,6 +90,7 @@ type Params struct {
 func NewParams(seed uint64) *Params {
 	return &Params{
 		rng:    rand.New(rand.NewPCG(seed, 0x706172616d73)), // "params"
+		seed:   seed,
 		byName: map[string]*Param{},
 		bn:     map[string]*ops.BNStats{},
 	}
@@ -100,6 +103,23 @@ func NewParams(seed uint64) *Params {
 func NewSymbolicParams() *Params {
 	return &Params{byName: map[string]*Param{}, bn: map[string]*ops.BNStats{}, symbolic: true}
 }
+
+// Stream is a generator of its own for name, derived from the seed ps
+// was made with, for state a component draws beside the parameters (a
+// method's queue): it leaves the parameters' draws as they are. Nil for
+// symbolic parameters.
+func (ps *Params) Stream(name string) *rand.Rand {
+	if ps.symbolic {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return rand.New(rand.NewPCG(ps.seed, h.Sum64()))
+}
+
+// Symbolic reports whether ps holds shapes without values
+// (NewSymbolicParams).
+func (ps *Params) Symbolic() bool { return ps.symbolic }
 
 // Get returns the parameter called name, creating it with init on first use.
 // Asking again with another shape is a programming error and panics.

@@ -7,6 +7,8 @@ type Wiring struct {
 	Datasets []string    // dataset block names, in spec order
 	Views    []WiredView // view blocks, in spec order
 	Heads    []WiredHead // head blocks, in spec order
+	// BatchSize is the train block's batch of source images.
+	BatchSize int
 }
 
 // WiredView is one view block.

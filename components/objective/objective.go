@@ -47,9 +47,10 @@ type Method interface {
 }
 
 // Step is where training stands when a Method's hook runs: the optimizer
-// step (0-based) and its epoch, and the batch's source images.
+// step (0-based) and its epoch, the batch's source images, and the run's
+// optimizer steps in all (for schedules such as a teacher's momentum).
 type Step struct {
-	Step, Epoch, Batch int
+	Step, Epoch, Batch, Total int
 }
 
 // State is a method's checkpointed state: float32 buffers and integer

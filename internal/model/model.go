@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -96,6 +97,10 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		out.Inputs = append(out.Inputs, G.NewTensor(g, tensor.Float32, 4, G.WithShape(s[:]...), G.WithName(fmt.Sprintf("view%d", i))))
 	}
 	z := make([]*G.Node, len(views))
+	branches, err := m.branches(g)
+	if err != nil {
+		return nil, err
+	}
 	var paramKeys []string
 	if meth, ok := m.Objective.(objective.Method); ok {
 		out.TapKeys, paramKeys = meth.Taps()
@@ -122,11 +127,19 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		}
 		taps := b.Taps()
 		bs := views[0][0]
+		for _, br := range branches {
+			if err := br.run(m, out.Inputs, group, bs); err != nil {
+				return nil, err
+			}
+		}
 		for j, v := range group {
 			if z[v], err = rows(y, j, bs, len(group)); err != nil { // (B, D)
 				return nil, err
 			}
 			for _, k := range out.TapKeys {
+				if branchTap(branches, k) != nil {
+					continue
+				}
 				t, ok := taps[k]
 				if !ok {
 					return nil, fmt.Errorf("model: the objective reads %q, which no component of the model publishes", k)
@@ -135,6 +148,18 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 					return nil, err
 				}
 			}
+		}
+	}
+	for _, k := range out.TapKeys {
+		br := branchTap(branches, k)
+		if br == nil {
+			continue
+		}
+		for v, n := range br.out {
+			if n == nil {
+				return nil, fmt.Errorf("model: the objective reads its branch's output %q for view %d, which the branch does not run", k, v)
+			}
+			out.Taps[k][v] = n
 		}
 	}
 	out.TappedParams = map[string]*nn.Param{}
@@ -146,7 +171,16 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		}
 		out.TappedParams[k] = p
 	}
-	loss, err := m.Objective.Loss(z)
+	var loss *G.Node
+	if bm, ok := m.Objective.(objective.Brancher); ok {
+		outs := make([][]*G.Node, len(branches))
+		for i, br := range branches {
+			outs[i] = br.out
+		}
+		loss, err = bm.BranchLoss(z, outs)
+	} else {
+		loss, err = m.Objective.Loss(z)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +194,103 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// branch is one objective.Branch being built into a training graph.
+type branch struct {
+	objective.Branch
+	b     *nn.Builder
+	heads []NamedHead
+	out   []*G.Node // per view, nil where it does not run
+}
+
+// branches are the objective's branches (objective.Brancher) with a
+// builder each on g, in training mode over their own parameters.
+func (m *Model) branches(g *G.ExprGraph) ([]*branch, error) {
+	bm, ok := m.Objective.(objective.Brancher)
+	if !ok {
+		return nil, nil
+	}
+	names := make([]string, len(m.Heads))
+	for i, h := range m.Heads {
+		names[i] = h.Name
+	}
+	spec, err := bm.Branches(m.Params, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*branch, len(spec))
+	for i, s := range spec {
+		br := &branch{Branch: s, b: nn.NewBuilder(g, s.Params, true)}
+		for _, name := range s.Heads {
+			j := slices.Index(names, name)
+			if j < 0 {
+				return nil, fmt.Errorf("model: a branch of the objective runs head %q, which the spec does not have", name)
+			}
+			br.heads = append(br.heads, m.Heads[j])
+		}
+		out[i] = br
+	}
+	return out, nil
+}
+
+// run adds the branch's forward pass over the views of group it runs on,
+// which go through it together, as the trained network's do; its outputs
+// take no gradient.
+func (br *branch) run(m *Model, inputs []*G.Node, group []int, bs int) error {
+	if br.out == nil {
+		br.out = make([]*G.Node, len(inputs))
+	}
+	var sel []int
+	for _, v := range group {
+		if slices.Contains(br.Views, v) {
+			sel = append(sel, v)
+		}
+	}
+	if len(sel) == 0 {
+		return nil
+	}
+	parts := make([]*G.Node, len(sel))
+	for j, v := range sel {
+		parts[j] = inputs[v]
+	}
+	x := parts[0] // (B, C, H, W)
+	if len(parts) > 1 {
+		var err error
+		if x, err = ops.ConcatRows(parts...); err != nil { // (len(sel)*B, C, H, W)
+			return err
+		}
+	}
+	y, err := m.Backbone.Features(br.b, x)
+	if err != nil {
+		return fmt.Errorf("branch backbone: %w", err)
+	}
+	for _, h := range br.heads {
+		if y, err = h.Head.Apply(br.b, h.Name, y); err != nil { // (len(sel)*B, D)
+			return fmt.Errorf("branch head %q: %w", h.Name, err)
+		}
+	}
+	for j, v := range sel {
+		r, err := rows(y, j, bs, len(sel)) // (B, D)
+		if err != nil {
+			return err
+		}
+		if br.out[v], err = ops.StopGradient(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// branchTap is the branch that publishes its outputs under key, nil for
+// none.
+func branchTap(branches []*branch, key string) *branch {
+	for _, br := range branches {
+		if br.Tap == key {
+			return br
+		}
+	}
+	return nil
 }
 
 // rows is the j-th of n blocks of bs rows of x, or x itself when n is 1.

@@ -29,6 +29,9 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 	if !ok {
 		return 0, fmt.Errorf("bench: optimizer %s does not lower to StableHLO", exp.Optimizer.ID)
 	}
+	if err := checkBranches(exp, p.model); err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
 	for _, f := range p.frozen {
 		f.head.Normalize(p.model.Params, f.name)
 	}

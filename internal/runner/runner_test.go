@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -271,11 +272,27 @@ func TestReproducible(t *testing.T) {
 	}
 }
 
-// resumeCases are the specs the resume tests stop and continue: SimCLR, and
-// SwAV with the state beyond parameters (queue, frozen prototypes).
+// byolSpec is tinySpec's run as BYOL: a predictor head after the
+// projector, and a momentum teacher that rises to 1 over the run.
+var byolSpec = strings.Replace(tinySpec, `objective "nt_xent" { temperature = var.temperature }`, `head "projection_mlp" "pred" {
+  hidden_dim = 16
+  output_dim = 8
+}
+objective "byol" { momentum = 0.9 }`, 1)
+
+// mocoSpec is tinySpec's run as MoCo v2+: a momentum teacher and a queue
+// of two batches of its keys.
+var mocoSpec = strings.Replace(tinySpec, `objective "nt_xent" { temperature = var.temperature }`, `objective "mocov2plus" {
+  queue_size = 64
+  momentum   = 0.9
+}`, 1)
+
+// resumeCases are the specs the resume tests stop and continue: SimCLR,
+// SwAV with the state beyond parameters (queue, frozen prototypes), BYOL
+// with its teacher and MoCo v2+ with its teacher and queue.
 var resumeCases = []struct {
 	name, src string
-}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}}
+}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}, {"byol with its teacher", byolSpec}, {"mocov2plus with its teacher and queue", mocoSpec}}
 
 // TestResumeExact interrupts runs at several steps (mid-epoch, at an epoch's
 // end, before any periodic checkpoint) and resumes them: each ends with the
@@ -513,5 +530,50 @@ func TestFinalCheckpoint(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"latest.safetensors", "step-00000000.safetensors", "step-00000004.safetensors"}, names); diff != "" {
 		t.Errorf("checkpoints (-want +got):\n%s", diff)
+	}
+}
+
+// TestByolTeacher reads the per-step checkpoints of a BYOL run: the
+// teacher (the objective's state) follows the online network as solo-learn's
+// moving average, t_k = tau_{k-1} t_{k-1} + (1 - tau_{k-1}) w_k in float32,
+// tau rising from momentum to 1 over the run, and it copies the projector
+// but not the predictor.
+func TestByolTeacher(t *testing.T) {
+	src := strings.Replace(byolSpec, `checkpoint_every = "2 steps"`, `checkpoint_every = "1 step"`, 1)
+	dir := run(t, src, nil, runner.Options{}).Dir
+	read := func(step int) *safetensors.File {
+		f, err := safetensors.Read(read(t, filepath.Join(dir, "checkpoints", fmt.Sprintf("step-%08d.safetensors", step))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	floats := func(f *safetensors.File, name string) []float32 {
+		tn, ok := f.Get(name)
+		if !ok {
+			t.Fatalf("the checkpoint lacks %s", name)
+		}
+		v, err := tn.Float32s()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	first := read(1)
+	if _, ok := first.Get("method/teacher/pred.0.weight"); ok {
+		t.Error("the teacher copies the predictor")
+	}
+	const total, base = 6, 0.9 // 96 images in batches of 32 for 2 epochs
+	for k := 2; k <= total; k++ {
+		prev, cur := read(k-1), read(k)
+		tau := 1 - (1-base)*(math.Cos(math.Pi*float64(k-1)/total)+1)/2
+		for _, name := range []string{"proj.0.weight", "conv0.weight"} {
+			tp, tc, w := floats(prev, "method/teacher/"+name), floats(cur, "method/teacher/"+name), floats(cur, "param/"+name)
+			for i := range tc {
+				if want := float32(float32(tau)*tp[i]) + float32(float32(1-tau)*w[i]); tc[i] != want {
+					t.Fatalf("step %d: teacher %s[%d] = %v, want %v (tau %v)", k, name, i, tc[i], want, tau)
+				}
+			}
+		}
 	}
 }

@@ -266,7 +266,7 @@ func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 
 // methodStep is the step about to run, for the objective's hooks.
 func (t *trainer) methodStep(batch int) objective.Step {
-	return objective.Step{Step: t.pos.Step, Epoch: t.pos.Epoch, Batch: batch}
+	return objective.Step{Step: t.pos.Step, Epoch: t.pos.Epoch, Batch: batch, Total: t.total}
 }
 
 // afterStep hands the step's tapped values (g.TapNodes order) to the

@@ -71,10 +71,23 @@ type xlaStep struct {
 }
 
 // checkXLA refuses, before anything is written, what the XLA engine
-// cannot train: an optimizer without a lowering.
+// cannot train: an optimizer without a lowering, an objective that reads
+// a branch of the network (a momentum teacher).
 func checkXLA(exp *spec.Experiment, p *parts) error {
 	if _, ok := p.optimizer.(optimizer.Lowerer); !ok {
 		return fmt.Errorf("--engine xla: optimizer %s does not lower its update to StableHLO; use --engine cpu", exp.Optimizer.ID)
+	}
+	if err := checkBranches(exp, p.model); err != nil {
+		return fmt.Errorf("--engine xla: %w; use --engine cpu", err)
+	}
+	return nil
+}
+
+// checkBranches refuses an objective with branches (objective.Brancher):
+// the XLA engine does not lower a branch's parameters or its update yet.
+func checkBranches(exp *spec.Experiment, m *model.Model) error {
+	if _, ok := m.Objective.(objective.Brancher); ok {
+		return fmt.Errorf("objective %s reads a copy of the network that takes no gradient (a momentum teacher), which the XLA engine does not lower yet", exp.Objective.ID)
 	}
 	return nil
 }

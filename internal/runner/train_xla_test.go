@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -295,5 +296,22 @@ func TestXLANaNStops(t *testing.T) {
 	cpu, dev := stop(runner.Options{}), stop(runner.Options{XLA: &xlatest.Runtime{}})
 	if cpu.Step != dev.Step || cpu.Kept != dev.Kept {
 		t.Errorf("the XLA engine stopped at step %d keeping %d, the CPU engine at %d keeping %d", dev.Step, dev.Kept, cpu.Step, cpu.Kept)
+	}
+}
+
+// TestXLARefusesBranches: an objective with a momentum teacher is refused
+// by the XLA engine and by Lower before anything is written, naming it.
+func TestXLARefusesBranches(t *testing.T) {
+	exp, src := load(t, byolSpec, nil)
+	out := filepath.Join(t.TempDir(), "run")
+	_, err := runner.Run(context.Background(), exp, src, runner.Options{Out: out, XLA: &xlatest.Runtime{}})
+	if err == nil || !strings.Contains(err.Error(), "objective.byol") || !strings.Contains(err.Error(), "--engine cpu") {
+		t.Errorf("Run: got %v, want a refusal naming objective.byol", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused run left %s: %v", out, err)
+	}
+	if _, err := runner.Lower(context.Background(), exp, 0); err == nil || !strings.Contains(err.Error(), "momentum teacher") {
+		t.Errorf("Lower: got %v, want a refusal", err)
 	}
 }

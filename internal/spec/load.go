@@ -201,7 +201,7 @@ func (l *loader) load(body hcl.Body) {
 
 // checkWiring lets each component that cares check the blocks around it.
 func (l *loader) checkWiring() {
-	var w registry.Wiring
+	w := registry.Wiring{BatchSize: l.exp.Train.BatchSize}
 	for _, d := range l.exp.Datasets {
 		w.Datasets = append(w.Datasets, d.Name)
 	}

@@ -1,0 +1,36 @@
+package objective
+
+import (
+	G "gorgonia.org/gorgonia"
+
+	"github.com/sslrun/sslrun/nn"
+)
+
+// Branch is a copy of the network that a method reads beside the one
+// trained (a momentum teacher): the backbone and the heads named, in
+// order, run in training mode on the views listed, over parameters of
+// its own that take no gradient. The method owns them and updates them
+// (e.g. as a moving average of the trained ones) in its hooks.
+type Branch struct {
+	Heads  []string   // head block names, in the order they run
+	Views  []int      // the views it runs on
+	Params *nn.Params // its parameters and batch-norm statistics
+	// Tap, when set, publishes the branch's outputs under that key, one
+	// per view, for the method's AfterStep (list it in Taps); the branch
+	// must then run on every view.
+	Tap string
+}
+
+// Brancher is a Method whose loss also reads branches of the network.
+type Brancher interface {
+	Method
+	// Branches returns the method's branches given the trained network's
+	// parameters and its heads' block names in spec order. It is asked for
+	// every graph built and returns the same Params each time.
+	Branches(online *nn.Params, heads []string) ([]Branch, error)
+	// BranchLoss is the loss of the trained network's projections z (one
+	// (B, D) per view, as Loss takes them) and of the branches' outputs:
+	// out[b][v] is branch b's output for view v (B, D), nil for a view it
+	// does not run on; no gradient flows into them.
+	BranchLoss(z []*G.Node, out [][]*G.Node) (*G.Node, error)
+}
