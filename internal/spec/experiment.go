@@ -42,8 +42,10 @@ type Component struct {
 	Name   string          `json:"name,omitempty"`
 	Params registry.Values `json:"params"`
 	// Range is the block's header in the spec, for diagnostics raised when
-	// components are wired together.
-	Range hcl.Range `json:"-"`
+	// components are wired together; Attrs the ranges of the values its
+	// attributes were given, for a wiring error about one of them.
+	Range hcl.Range            `json:"-"`
+	Attrs map[string]hcl.Range `json:"-"`
 }
 
 // View is one view block: an ordered augmentation pipeline applied Count

@@ -237,7 +237,14 @@ func (l *loader) checkWiring() {
 		}
 		if wc, ok := inst.(registry.WiringChecker); ok {
 			if err := wc.CheckWiring(w); err != nil {
-				l.errorf(c.Range, "Invalid wiring of "+c.ID, "%v.", err)
+				at := c.Range
+				var pe *registry.ParamError
+				if errors.As(err, &pe) {
+					if r, ok := c.Attrs[pe.Param]; ok {
+						at = r
+					}
+				}
+				l.errorf(at, "Invalid wiring of "+c.ID, "%v.", err)
 			}
 		}
 	}
@@ -270,7 +277,12 @@ func (l *loader) component(kind registry.Kind, b *hcl.Block, keep bool) (Compone
 	if diags.HasErrors() || !keep {
 		return Component{}, false
 	}
-	out := Component{ID: id, Params: values, Range: b.DefRange}
+	out := Component{ID: id, Params: values, Range: b.DefRange, Attrs: map[string]hcl.Range{}}
+	if attrs, d := b.Body.JustAttributes(); !d.HasErrors() {
+		for name, a := range attrs {
+			out.Attrs[name] = a.Expr.Range()
+		}
+	}
 	if len(b.Labels) > 1 {
 		out.Name = b.Labels[1]
 	}

@@ -482,3 +482,40 @@ func TestInterval(t *testing.T) {
 		t.Error("step interval due at the wrong times")
 	}
 }
+
+// TestMethodWiring checks what the methods with a teacher need of the rest
+// of the spec, each error at the block or, for a parameter, at its value.
+func TestMethodWiring(t *testing.T) {
+	data := dataDir(t)
+	proj := "head \"projection_mlp\" \"proj\" {}\n"
+	tests := []struct {
+		name, extra string
+		want        []string
+	}{
+		{"byol without a predictor", proj + "objective \"byol\" {}\n", []string{"base.hcl:20,1-17", "Invalid wiring of objective.byol", "a projector and a predictor"}},
+		{"byol", proj + "head \"projection_mlp\" \"pred\" {}\nobjective \"byol\" {}\n", nil},
+		{"mocov2plus queue not a multiple of the batch", proj + "objective \"mocov2plus\" {\n  queue_size = 1000\n}\n",
+			[]string{"base.hcl:21,16-20", "Invalid wiring of objective.mocov2plus", "queue_size: 1000 is not a multiple of the batch size"}},
+		{"mocov2plus", proj + "objective \"mocov2plus\" { queue_size = 1024 }\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.ReplaceAll(base, "DATA", data) + tt.extra
+			_, err := spec.Load("base.hcl", []byte(src), spec.Options{})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
