@@ -10,7 +10,9 @@
 #
 #   go run ./cmd/sslrun run experiments/byol_cifar10_cpu.hcl
 #
-# Measured results: docs/results_cpu.md.
+# Expected (measured here, seed 0, all 50,000 train and 10,000 test images):
+# kNN top-1 37.8% and linear top-1 42.3% (random init: 32.5% and 39.6%), in
+# 34 minutes on 2 cores while tests shared them. docs/results_cpu.md.
 
 variable "data_dir" {
   default     = "../../shared/datasets/cifar10"
