@@ -90,8 +90,9 @@ func (o *MocoV2Plus) Branches(online *nn.Params, heads []string) ([]Branch, erro
 	return []Branch{{Heads: o.heads, Views: []int{0, 1}, Params: o.teacher, Tap: mocoTap}}, nil
 }
 
-// initQueue draws the queues for keys of width dim: normal values, each
-// column normalised (F.normalize over dim 1 of (2, D, K)).
+// initQueue draws the queues for keys of width dim: normal values in the
+// (D, K) layout, row by row, then each key (column) normalised
+// (F.normalize over dim 1 of (2, D, K)).
 func (o *MocoV2Plus) initQueue(dim int) {
 	if o.queue[0] != nil && o.dim == dim {
 		return
@@ -101,23 +102,33 @@ func (o *MocoV2Plus) initQueue(dim int) {
 	if rng == nil { // symbolic parameters: the queues' shapes are enough
 		return
 	}
+	key := make([]float32, dim)
 	for v := range o.queue {
 		q := make([]float32, dim*o.QueueSize) // (D, K)
 		for i := range q {
 			q[i] = float32(rng.NormFloat64())
 		}
-		for j := range o.QueueSize {
-			var ss float64
-			for d := range dim {
-				x := float64(q[d*o.QueueSize+j])
-				ss += x * x
-			}
-			inv := 1 / max(math.Sqrt(ss), 1e-12)
-			for d := range dim {
-				q[d*o.QueueSize+j] = float32(float64(q[d*o.QueueSize+j]) * inv)
-			}
-		}
 		o.queue[v] = q
+		for j := range o.QueueSize {
+			for d := range key {
+				key[d] = q[d*o.QueueSize+j]
+			}
+			o.put(v, j, key)
+		}
+	}
+}
+
+// put writes key (D), L2-normalised, into slot j of view v's queue, its
+// column j.
+func (o *MocoV2Plus) put(v, j int, key []float32) {
+	var ss float64
+	for _, x := range key {
+		ss += float64(x) * float64(x)
+	}
+	inv := 1 / max(math.Sqrt(ss), 1e-12)
+	q := o.queue[v]
+	for d, x := range key {
+		q[d*o.QueueSize+j] = float32(float64(x) * inv)
 	}
 }
 
@@ -233,17 +244,8 @@ func (o *MocoV2Plus) AfterStep(s Step, taps map[string][][]float32) error {
 		if len(k) != b*o.dim {
 			return fmt.Errorf("mocov2plus: %d key values for a batch of %d x %d", len(k), b, o.dim)
 		}
-		q := o.queue[v]
 		for i := range b {
-			row := k[i*o.dim : (i+1)*o.dim]
-			var ss float64
-			for _, x := range row {
-				ss += float64(x) * float64(x)
-			}
-			inv := 1 / max(math.Sqrt(ss), 1e-12)
-			for d, x := range row {
-				q[d*o.QueueSize+o.ptr+i] = float32(float64(x) * inv)
-			}
+			o.put(v, o.ptr+i, k[i*o.dim:(i+1)*o.dim])
 		}
 	}
 	o.ptr = (o.ptr + b) % o.QueueSize

@@ -110,18 +110,7 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 		out.Taps[k] = make([]*G.Node, len(views))
 	}
 	for _, group := range groupBySize(views) {
-		x := out.Inputs[group[0]] // (B, C, H, W)
-		if len(group) > 1 {
-			parts := make([]*G.Node, len(group))
-			for j, v := range group {
-				parts[j] = out.Inputs[v]
-			}
-			var err error
-			if x, err = ops.ConcatRows(parts...); err != nil { // (len(group)*B, C, H, W)
-				return nil, err
-			}
-		}
-		y, err := m.project(b, x) // (len(group)*B, D)
+		y, err := m.forward(b, out.Inputs, group, m.Heads) // (len(group)*B, D)
 		if err != nil {
 			return nil, err
 		}
@@ -250,25 +239,9 @@ func (br *branch) run(m *Model, inputs []*G.Node, group []int, bs int) error {
 	if len(sel) == 0 {
 		return nil
 	}
-	parts := make([]*G.Node, len(sel))
-	for j, v := range sel {
-		parts[j] = inputs[v]
-	}
-	x := parts[0] // (B, C, H, W)
-	if len(parts) > 1 {
-		var err error
-		if x, err = ops.ConcatRows(parts...); err != nil { // (len(sel)*B, C, H, W)
-			return err
-		}
-	}
-	y, err := m.Backbone.Features(br.b, x)
+	y, err := m.forward(br.b, inputs, sel, br.heads) // (len(sel)*B, D)
 	if err != nil {
-		return fmt.Errorf("branch backbone: %w", err)
-	}
-	for _, h := range br.heads {
-		if y, err = h.Head.Apply(br.b, h.Name, y); err != nil { // (len(sel)*B, D)
-			return fmt.Errorf("branch head %q: %w", h.Name, err)
-		}
+		return fmt.Errorf("branch: %w", err)
 	}
 	for j, v := range sel {
 		r, err := rows(y, j, bs, len(sel)) // (B, D)
@@ -301,12 +274,25 @@ func rows(x *G.Node, j, bs, n int) (*G.Node, error) {
 	return ops.Rows(x, j*bs, (j+1)*bs) // not G.Slice: its hash merges S(0, 256) with S(256, 512)
 }
 
-// project runs the backbone and every head.
-func (m *Model) project(b *nn.Builder, x *G.Node) (y *G.Node, err error) {
-	if y, err = m.Backbone.Features(b, x); err != nil {
+// forward runs the given views of inputs, stacked in that order, through
+// the backbone and heads on b: (len(views)*B, C, H, W) to (len(views)*B, D).
+func (m *Model) forward(b *nn.Builder, inputs []*G.Node, views []int, heads []NamedHead) (*G.Node, error) {
+	parts := make([]*G.Node, len(views))
+	for j, v := range views {
+		parts[j] = inputs[v]
+	}
+	x := parts[0] // (B, C, H, W)
+	if len(parts) > 1 {
+		var err error
+		if x, err = ops.ConcatRows(parts...); err != nil { // (len(views)*B, C, H, W)
+			return nil, err
+		}
+	}
+	y, err := m.Backbone.Features(b, x)
+	if err != nil {
 		return nil, fmt.Errorf("backbone: %w", err)
 	}
-	for _, h := range m.Heads {
+	for _, h := range heads {
 		if y, err = h.Head.Apply(b, h.Name, y); err != nil {
 			return nil, fmt.Errorf("head %q: %w", h.Name, err)
 		}

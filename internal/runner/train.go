@@ -62,6 +62,7 @@ type stepGraph struct {
 	inputs [][]float32 // bound to g.Inputs, filled before every run
 	frozen []int       // per parameter: index into parts.frozen, or -1
 	grads  [][]float32 // per parameter: its gradient this step, nil while frozen
+	taps   G.Nodes     // g.TapNodes(), read after every run
 }
 
 // trainer runs the optimisation loop and keeps its position.
@@ -113,7 +114,8 @@ func (t *trainer) graph(b int) (*stepGraph, error) {
 		}
 	}
 	sg.frozen = frozenIndex(g.Params, t.p.frozen)
-	keep := append(append(G.Nodes{g.Output}, g.Grads...), g.TapNodes()...)
+	sg.taps = g.TapNodes()
+	keep := append(append(G.Nodes{g.Output}, g.Grads...), sg.taps...)
 	if sg.vm, err = engine.New(g.G, keep...); err != nil {
 		return nil, fmt.Errorf("training graph: %w", err)
 	}
@@ -257,8 +259,11 @@ func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	if err := t.p.optimizer.Step(sg.g.Params, sg.grads, lr); err != nil {
 		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
-	taps := make([][]float32, 0, len(sg.g.TapNodes()))
-	for _, n := range sg.g.TapNodes() {
+	if t.p.method == nil {
+		return loss, nil
+	}
+	taps := make([][]float32, 0, len(sg.taps))
+	for _, n := range sg.taps {
 		taps = append(taps, n.Value().Data().([]float32))
 	}
 	return loss, t.afterStep(st, sg.g, taps)
