@@ -4,16 +4,14 @@
 
 (Debian's python3-torch.) Writes ssl_golden.json: for fixed seeded
 projections of two views, the loss and its gradient with respect to both.
-The two loss functions below are solo-learn's, copied from
-vturrisi/solo-learn at commit 9187ea39c2c3f43c455ab06664d2b019a9802954:
-barlow_loss_func (solo/losses/barlow.py) and vicreg_loss_func with its
-three helpers (solo/losses/vicreg.py). Their distributed parts are left out
-because a single process skips them: barlow's all_reduce of the
-cross-correlation runs only when torch.distributed is initialised, and
-vicreg's gather of z1 and z2 returns them unchanged in one process. The
-one other change: barlow's batch norm and identity are made in the inputs'
-dtype, since the reference is computed in float64 (the inputs are float32
-values).
+The two loss functions below re-implement solo-learn's, read from
+vturrisi/solo-learn at commit 9187ea39c2c3f43c455ab06664d2b019a9802954
+(barlow_loss_func in solo/losses/barlow.py, vicreg_loss_func and its three
+helpers in solo/losses/vicreg.py); no code is copied. Their distributed
+parts are left out because a single process skips them: barlow's
+all_reduce of the cross-correlation runs only when torch.distributed is
+initialised, and vicreg's gather of z1 and z2 returns them unchanged in
+one process. The reference is computed in float64 from float32 inputs.
 """
 
 import json
@@ -22,54 +20,42 @@ import torch
 import torch.nn.functional as F
 
 
-def barlow_loss_func(z1, z2, lamb=5e-3, scale_loss=0.025):
-    N, D = z1.size()
-
-    # to match the original code
-    bn = torch.nn.BatchNorm1d(D, affine=False).to(z1.device).to(z1.dtype)
-    z1 = bn(z1)
-    z2 = bn(z2)
-
-    corr = torch.einsum("bi, bj -> ij", z1, z2) / N
-
-    diag = torch.eye(D, device=corr.device, dtype=corr.dtype)
-    cdif = (corr - diag).pow(2)
-    cdif[~diag.bool()] *= lamb
-    loss = scale_loss * cdif.sum()
-    return loss
+def barlow_loss_func(z1, z2, lamb, scale_loss):
+    """Barlow Twins as solo-learn defines it: both views standardised per
+    column by a fresh affine-free BatchNorm1d in training mode (biased
+    variance, eps 1e-5), their cross-correlation over the batch, and the
+    squared distance to the identity with the off-diagonal terms weighted
+    by lamb, times scale_loss."""
+    n, d = z1.shape
+    norm = torch.nn.BatchNorm1d(d, affine=False).to(z1.dtype)
+    c = norm(z1).T @ norm(z2) / n
+    eye = torch.eye(d, dtype=c.dtype)
+    sq = (c - eye) ** 2
+    weight = eye + lamb * (1 - eye)
+    return scale_loss * (sq * weight).sum()
 
 
-def invariance_loss(z1, z2):
-    return F.mse_loss(z1, z2)
+def vicreg_loss_func(z1, z2, sim_loss_weight, var_loss_weight, cov_loss_weight):
+    """VICReg as solo-learn defines it: the mean squared error between the
+    views; for each view the mean of relu(1 - sqrt(unbiased variance +
+    1e-4)) over the columns, the two summed (not halved); and for each view
+    the sum of squared off-diagonal covariances (unbiased) over the width,
+    the two summed."""
+    n, d = z1.shape
+    invariance = ((z1 - z2) ** 2).mean()
 
+    def spread(z):
+        return F.relu(1 - torch.sqrt(z.var(dim=0) + 1e-4)).mean()
 
-def variance_loss(z1, z2):
-    eps = 1e-4
-    std_z1 = torch.sqrt(z1.var(dim=0) + eps)
-    std_z2 = torch.sqrt(z2.var(dim=0) + eps)
-    std_loss = torch.mean(F.relu(1 - std_z1)) + torch.mean(F.relu(1 - std_z2))
-    return std_loss
+    def covariance(z):
+        zc = z - z.mean(dim=0)
+        cov = zc.T @ zc / (n - 1)
+        off = 1 - torch.eye(d, dtype=cov.dtype)
+        return ((cov * off) ** 2).sum() / d
 
-
-def covariance_loss(z1, z2):
-    N, D = z1.size()
-
-    z1 = z1 - z1.mean(dim=0)
-    z2 = z2 - z2.mean(dim=0)
-    cov_z1 = (z1.T @ z1) / (N - 1)
-    cov_z2 = (z2.T @ z2) / (N - 1)
-
-    diag = torch.eye(D, device=z1.device)
-    cov_loss = cov_z1[~diag.bool()].pow_(2).sum() / D + cov_z2[~diag.bool()].pow_(2).sum() / D
-    return cov_loss
-
-
-def vicreg_loss_func(z1, z2, sim_loss_weight=25.0, var_loss_weight=25.0, cov_loss_weight=1.0):
-    sim_loss = invariance_loss(z1, z2)
-    var_loss = variance_loss(z1, z2)
-    cov_loss = covariance_loss(z1, z2)
-    loss = sim_loss_weight * sim_loss + var_loss_weight * var_loss + cov_loss_weight * cov_loss
-    return loss
+    return (sim_loss_weight * invariance
+            + var_loss_weight * (spread(z1) + spread(z2))
+            + cov_loss_weight * (covariance(z1) + covariance(z2)))
 
 
 def inputs(batch, dim, seed, spread, coupling):
