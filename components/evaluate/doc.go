@@ -15,6 +15,8 @@
 //
 // Every evaluate component takes train and test, the names of the dataset
 // blocks it fits on and scores (they must differ, and the spec loader checks
-// through registry.WiringChecker that they name dataset blocks), and
-// baseline, which also scores the backbone at its seeded initialisation.
+// through registry.WiringChecker that they name dataset blocks), baseline,
+// which also scores the backbone at its seeded initialisation, and pixels,
+// which also scores the images themselves: the same protocol on each image
+// after the evaluation preprocessing, flattened to C*H*W values.
 package evaluate

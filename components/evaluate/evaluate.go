@@ -10,6 +10,10 @@ type Evaluator interface {
 	// Baseline reports whether the backbone at its seeded initialisation is
 	// scored too.
 	Baseline() bool
+	// Pixels reports whether the images themselves are scored too: the
+	// same protocol on each image after the evaluation preprocessing,
+	// flattened to C*H*W values, in place of the backbone's features.
+	Pixels() bool
 	// Evaluate fits on train and scores test; classes is the number of
 	// labels.
 	Evaluate(ctx context.Context, train, test Features, classes int) (Result, error)

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -34,15 +35,28 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestSplits(t *testing.T) {
+	tests := []struct {
+		params           map[string]any
+		baseline, pixels bool
+	}{
+		{params: map[string]any{}},
+		{params: map[string]any{"baseline": true}, baseline: true},
+		{params: map[string]any{"pixels": true}, pixels: true},
+		{params: map[string]any{"baseline": true, "pixels": true}, baseline: true, pixels: true},
+	}
 	for _, id := range evaluateIDs {
-		e, err := registry.Build[Evaluator](id, map[string]any{"train": "cifar10_train", "test": "cifar10_test", "baseline": true})
-		if err != nil {
-			t.Fatal(err)
+		for _, tt := range tests {
+			params := map[string]any{"train": "cifar10_train", "test": "cifar10_test"}
+			maps.Copy(params, tt.params)
+			e, err := registry.Build[Evaluator](id, params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if train, test := e.Splits(); train != "cifar10_train" || test != "cifar10_test" || e.Baseline() != tt.baseline || e.Pixels() != tt.pixels {
+				t.Errorf("%s %v: Splits %q, %q, Baseline %v, Pixels %v; want baseline %v, pixels %v", id, tt.params, train, test, e.Baseline(), e.Pixels(), tt.baseline, tt.pixels)
+			}
 		}
-		if train, test := e.Splits(); train != "cifar10_train" || test != "cifar10_test" || !e.Baseline() {
-			t.Errorf("%s: Splits %q, %q, Baseline %v", id, train, test, e.Baseline())
-		}
-		_, err = registry.Build[Evaluator](id, map[string]any{"train": "cifar10", "test": "cifar10"})
+		_, err := registry.Build[Evaluator](id, map[string]any{"train": "cifar10", "test": "cifar10"})
 		var pe *registry.ParamError
 		if !errors.As(err, &pe) || pe.Param != "test" {
 			t.Errorf("%s with train = test: error %v, want a ParamError on test", id, err)

@@ -213,12 +213,14 @@ func featureRunner(g *model.Graph, rt xla.Runtime, batch int, first *imaging.Ima
 // progress is not shown on a terminal.
 const featureLineEvery = 30 * time.Second
 
-// featureProgress shows how far the extraction of one set's features has
-// got, as training shows its steps: a line redrawn in place on a terminal,
-// otherwise a line every featureLineEvery.
+// featureProgress shows how far the extraction of one set's features (or
+// the reading of its pixels) has got, as training shows its steps: a line
+// redrawn in place on a terminal, otherwise a line every
+// featureLineEvery.
 type featureProgress struct {
 	p            *progress.Progress // nil: nothing is shown
 	name         string
+	pixels       bool // the set's pixels are read, not its features
 	total        int
 	began, drawn time.Time
 }
@@ -243,7 +245,11 @@ func (f *featureProgress) update(done int, now time.Time) {
 	took := now.Sub(f.began)
 	rate := float64(done) / took.Seconds()
 	left := time.Duration(float64(f.total-done) / rate * float64(time.Second)).Round(time.Second)
-	p.Show(fmt.Sprintf("features of %q: %d/%d images  %.1f img/s  %s left", f.name, done, f.total, rate, left))
+	what := "features"
+	if f.pixels {
+		what = "pixels"
+	}
+	p.Show(fmt.Sprintf("%s of %q: %d/%d images  %.1f img/s  %s left", what, f.name, done, f.total, rate, left))
 }
 
 // Setup is the evaluation preprocessing and the batch shape it makes.
@@ -274,10 +280,12 @@ type Protocol struct {
 }
 
 // Result is one protocol's scores, with the backbone at initialisation
-// when its block asked for a baseline.
+// when its block asked for a baseline and the raw pixels when it asked for
+// pixels.
 type Result struct {
 	evaluate.Result
 	Baseline *evaluate.Result `json:"baseline,omitempty"`
+	Pixels   *evaluate.Result `json:"pixels,omitempty"`
 }
 
 // Suite is a run's evaluations of one model: what they need and nothing
@@ -298,83 +306,129 @@ type Suite struct {
 	XLA xla.Runtime
 }
 
+// source is what a set's vectors are computed from.
+type source int
+
+const (
+	trained source = iota // the backbone under evaluation
+	initial               // the backbone at its seeded initialisation
+	pixels                // the preprocessed images themselves, flattened
+)
+
+// sources are the sources protocol e scores, in the order it scores them.
+func sources(e evaluate.Evaluator) []source {
+	out := []source{trained}
+	if e.Baseline() {
+		out = append(out, initial)
+	}
+	if e.Pixels() {
+		out = append(out, pixels)
+	}
+	return out
+}
+
 // Run scores every protocol on the model and, where asked, on the
-// initial backbone; each set's features are extracted once per backbone.
+// initial backbone and on the raw pixels. Each set's vectors are computed
+// once per source and kept until the last protocol that reads them is
+// done, so the pixels of a set, which do not depend on any weights, are
+// read once for every protocol that asks for them.
 func (s *Suite) Run(ctx context.Context) (map[string]Result, error) {
 	if len(s.Protocols) == 0 {
 		return nil, nil
 	}
 	type key struct {
-		init bool
+		src  source
 		name string
 	}
+	last := map[key]int{} // the index of the last protocol that reads a set
+	for i, e := range s.Protocols {
+		tr, te := e.Eval.Splits()
+		for _, src := range sources(e.Eval) {
+			last[key{src, tr}], last[key{src, te}] = i, i
+		}
+	}
 	cache := map[key]evaluate.Features{}
-	var initial *model.Model
-	features := func(init bool, name string) (evaluate.Features, error) {
-		if f, ok := cache[key{init, name}]; ok {
+	var initModel *model.Model
+	vectors := func(src source, name string) (evaluate.Features, error) {
+		if f, ok := cache[key{src, name}]; ok {
 			return f, nil
 		}
 		d, err := s.Dataset(ctx, name)
 		if err != nil {
 			return evaluate.Features{}, err
 		}
-		m := s.Model
-		if init {
-			if initial == nil {
-				if initial, err = s.Initial(); err != nil {
-					return evaluate.Features{}, err
+		var f evaluate.Features
+		switch src {
+		case pixels:
+			s.Progress.Say("reading the pixels of %q (%d images)", name, d.Len())
+			f, err = Pixels(ctx, d, name, s.Setup.Prep, s.Progress)
+		default:
+			m := s.Model
+			if src == initial {
+				if initModel == nil {
+					if initModel, err = s.Initial(); err != nil {
+						return evaluate.Features{}, err
+					}
 				}
+				m = initModel
 			}
-			m = initial
+			s.Progress.Say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[src == initial])
+			f, err = Extract(ctx, m, d, name, s.Setup.Prep, s.Batch, s.Progress, s.XLA)
 		}
-		s.Progress.Say("extracting features of %q (%d images)%s", name, d.Len(), map[bool]string{true: " at initialisation"}[init])
-		f, err := Extract(ctx, m, d, name, s.Setup.Prep, s.Batch, s.Progress, s.XLA)
 		if err != nil {
 			return f, err
 		}
-		cache[key{init, name}] = f
+		cache[key{src, name}] = f
 		return f, nil
 	}
 	out := map[string]Result{}
-	for _, e := range s.Protocols {
+	for i, e := range s.Protocols {
 		trName, teName := e.Eval.Splits()
 		d, err := s.Dataset(ctx, trName)
 		if err != nil {
 			return nil, err
 		}
 		classes := len(d.Classes())
-		score := func(init bool) (evaluate.Result, error) {
-			tr, err := features(init, trName)
+		score := func(src source) (*evaluate.Result, error) {
+			tr, err := vectors(src, trName)
 			if err != nil {
-				return evaluate.Result{}, err
+				return nil, err
 			}
-			te, err := features(init, teName)
+			te, err := vectors(src, teName)
 			if err != nil {
-				return evaluate.Result{}, err
+				return nil, err
 			}
 			began := time.Now()
 			res, err := e.Eval.Evaluate(ctx, tr, te, classes)
 			if err != nil {
-				return res, fmt.Errorf("evaluate %s: %w", e.Name, err)
+				return nil, fmt.Errorf("evaluate %s: %w", e.Name, err)
 			}
-			s.Log.Info().Str("event", "eval").Str("protocol", e.Name).Bool("baseline", init).
+			s.Log.Info().Str("event", "eval").Str("protocol", e.Name).Bool("baseline", src == initial).Bool("pixels", src == pixels).
 				Float64("top1", res.Top1).Float64("top5", res.Top5).Float64("seconds", time.Since(began).Seconds()).Msg("")
-			s.Progress.Say("%s%s: top-1 %.2f%%, top-5 %.2f%%", e.Name, map[bool]string{true: " (initialisation)"}[init], 100*res.Top1, 100*res.Top5)
-			return res, nil
+			s.Progress.Say("%s%s: top-1 %.2f%%, top-5 %.2f%%", e.Name, [...]string{"", " (initialisation)", " (raw pixels)"}[src], 100*res.Top1, 100*res.Top5)
+			return &res, nil
 		}
-		res, err := score(false)
-		if err != nil {
-			return nil, err
-		}
-		r := Result{Result: res}
-		if e.Eval.Baseline() {
-			b, err := score(true)
+		var r Result
+		for _, src := range sources(e.Eval) {
+			res, err := score(src)
 			if err != nil {
 				return nil, err
 			}
-			r.Baseline = &b
+			switch src {
+			case trained:
+				r.Result = *res
+			case initial:
+				r.Baseline = res
+			case pixels:
+				r.Pixels = res
+			}
 		}
 		out[e.Name] = r
+		for k, l := range last {
+			if l == i {
+				delete(cache, k)
+			}
+		}
 	}
 	return out, nil
 }
