@@ -17,7 +17,8 @@
 // through the epoch, and below it the learning rate. Non-finite values are
 // left out. The title names the experiment, its seed and its number of
 // steps, and gives the top-1 accuracy of each evaluation protocol in
-// summary.json next to the score of the randomly initialised network. While
+// summary.json next to the score of the randomly initialised network and
+// that of the raw pixels, where the run has them. While
 // summary.json is absent, as during a run, the title gives the experiment
 // and seed of the start event and the last logged step instead.
 //

@@ -36,6 +36,7 @@ type Eval struct {
 	Top1     float64 // fraction in [0, 1]
 	Top5     float64 // fraction in [0, 1]
 	Baseline bool    // the score of the randomly initialised network
+	Pixels   bool    // the score of the raw pixels (the preprocessed images)
 }
 
 // Log is the content of a run log that this package uses.
@@ -65,7 +66,8 @@ type Log struct {
 //
 // A "step" event needs the fields epoch, step, loss and lr; an "epoch" event
 // epoch, steps and loss (images_per_s and seconds are optional); an "eval"
-// event protocol, top1 and top5 (baseline is optional); a missing field or
+// event protocol, top1 and top5 (baseline and pixels are optional); a
+// missing field or
 // one of another type is an error. Numbers may also be the strings "NaN",
 // "+Inf" and "-Inf", which zerolog writes for non-finite floats. The config
 // of a "start" event is the runner's, so it is read only for the experiment
@@ -170,6 +172,7 @@ func (p *parser) parse(line []byte) error {
 			Top1:     d.number("top1", true),
 			Top5:     d.number("top5", true),
 			Baseline: d.flag("baseline"),
+			Pixels:   d.flag("pixels"),
 		}
 		if d.err != nil {
 			return fmt.Errorf("eval event: %w", d.err)

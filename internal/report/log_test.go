@@ -33,6 +33,7 @@ func TestReadLog(t *testing.T) {
 {"event":"eval","protocol":"knn","top1":0.3,"top5":0.7,"baseline":true}
 {"event":"eval","protocol":"knn","top1":0.61,"top5":0.95,"baseline":false}
 {"event":"eval","protocol":"linear","top1":0.7,"top5":0.9}
+{"event":"eval","protocol":"linear","top1":0.89,"top5":0.99,"baseline":false,"pixels":true}
 {"event":"end"}
 `,
 			want: &Log{
@@ -44,6 +45,7 @@ func TestReadLog(t *testing.T) {
 					{Protocol: "knn", Top1: 0.3, Top5: 0.7, Baseline: true},
 					{Protocol: "knn", Top1: 0.61, Top5: 0.95},
 					{Protocol: "linear", Top1: 0.7, Top5: 0.9},
+					{Protocol: "linear", Top1: 0.89, Top5: 0.99, Pixels: true},
 				},
 			},
 		},
@@ -209,6 +211,7 @@ func TestReadLogErrors(t *testing.T) {
 		{"negative steps", `{"event":"epoch","epoch":0,"steps":-2,"loss":5}`, name + ":1: epoch event: epoch 0 with -2 steps: want both ≥ 0"},
 		{"eval without top5", `{"event":"eval","protocol":"knn","top1":0.5}`, name + `:1: eval event: no "top5" field`},
 		{"eval with bad baseline", `{"event":"eval","protocol":"knn","top1":0.5,"top5":0.9,"baseline":"yes"}`, name + `:1: eval event: field "baseline": `},
+		{"eval with bad pixels", `{"event":"eval","protocol":"knn","top1":0.5,"top5":0.9,"pixels":1}`, name + `:1: eval event: field "pixels": `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -81,10 +82,12 @@ type summary struct {
 }
 
 // score is the top-1 accuracy of an evaluation protocol in summary.json,
-// with the score of the randomly initialised network as its baseline.
+// with the score of the randomly initialised network as its baseline and
+// that of the raw pixels.
 type score struct {
 	Top1     float64 `json:"top1"`
 	Baseline *score  `json:"baseline"`
+	Pixels   *score  `json:"pixels"`
 }
 
 // readSummary reads the summary.json at path; it returns nil, nil when
@@ -136,8 +139,15 @@ func title(dir string, sum *summary, l *Log) string {
 	for _, p := range protocols {
 		e := sum.Eval[p]
 		s := fmt.Sprintf("%s top-1 %.1f%%", p, 100*e.Top1)
+		var refs []string
 		if e.Baseline != nil {
-			s += fmt.Sprintf(" (init %.1f%%)", 100*e.Baseline.Top1)
+			refs = append(refs, fmt.Sprintf("init %.1f%%", 100*e.Baseline.Top1))
+		}
+		if e.Pixels != nil {
+			refs = append(refs, fmt.Sprintf("pixels %.1f%%", 100*e.Pixels.Top1))
+		}
+		if len(refs) > 0 {
+			s += " (" + strings.Join(refs, ", ") + ")"
 		}
 		switch {
 		case line == "":

@@ -302,6 +302,15 @@ func TestTitle(t *testing.T) {
 			want: "simclr_cifar10 · seed 0 · 1000 steps\nknn top-1 61.0% (init 30.0%) · linear top-1 70.2% (init 35.1%) · probe top-1 50.0%",
 		},
 		{
+			name: "raw pixels beside the initialisation, or alone",
+			dir:  "runs/quickstart",
+			sum: &summary{Experiment: "quickstart", Steps: 186, Eval: map[string]score{
+				"knn":    {Top1: 0.9512, Baseline: &score{Top1: 0.5468}, Pixels: &score{Top1: 0.945}},
+				"linear": {Top1: 0.9297, Pixels: &score{Top1: 0.8904}},
+			}},
+			want: "quickstart · seed 0 · 186 steps\nknn top-1 95.1% (init 54.7%, pixels 94.5%) · linear top-1 93.0% (pixels 89.0%)",
+		},
+		{
 			name: "too many evaluations for one line",
 			dir:  "r",
 			sum: &summary{Experiment: "e", Steps: 1, Eval: map[string]score{
