@@ -1,6 +1,6 @@
 // Package cli is sslrun's command line: validate, inspect, run, resume,
-// evaluate, lower and benchmark self-supervised learning experiments
-// written as HCL specs.
+// evaluate, sweep, lower and benchmark self-supervised learning
+// experiments written as HCL specs.
 //
 // A binary is a main package that links the components it offers, by
 // blank imports, and calls Main. cmd/sslrun is that with the built-in
@@ -24,6 +24,7 @@
 //	sslrun run FILE [--out DIR] [--var k=v]... [--max-steps N] [--engine cpu|xla]
 //	sslrun resume DIR [--max-steps N | --to-end]
 //	sslrun eval DIR
+//	sslrun sweep FILE --grid seed=0,1,2 [--grid name=v1,v2]... --out DIR [--point I] | --collect DIR
 //	sslrun plot DIR [--out FILE.png]
 //	sslrun lower FILE [--batch B] --out DIR
 //	sslrun bench FILE [--steps N] [--batch B] [--engine cpu|xla] [--precision fp32|bf16]

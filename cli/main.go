@@ -34,6 +34,7 @@ var commands = []command{
 	{"run", "FILE [--out DIR] [--var k=v]... [--max-steps N] [--engine cpu|xla] [--pjrt-plugin PATH]", "pretrain and evaluate; the run folder keeps spec, config, log, checkpoints, backbone and summary", runRun},
 	{"resume", "DIR [--max-steps N | --to-end] [--engine cpu|xla] [--pjrt-plugin PATH]", "continue an interrupted run from its latest checkpoint, to its own end", runResume},
 	{"eval", "DIR [--engine cpu|xla] [--pjrt-plugin PATH]", "run the experiment's evaluations on a finished run's backbone again", runEval},
+	{"sweep", "FILE --grid name=v1,v2,... [--grid ...]... --out DIR [--var k=v]... [--max-steps N] [--point I] [--engine cpu|xla] [--pjrt-plugin PATH] | --collect DIR", "run every point of a grid of --var values as a run folder under DIR; print each metric's mean ± std over seeds", runSweep},
 	{"plot", "DIR [--out FILE.png]", "draw a run's loss and learning-rate curves", runPlot},
 	{"lower", "FILE [--var k=v]... [--batch B] --out DIR", "write the training and evaluation graphs as StableHLO programs (text) with their signatures, for XLA", runLower},
 	{"bench", "FILE [--var k=v]... [--steps N] [--batch B] [--augment-images N] [--engine cpu|xla] [--pjrt-plugin PATH] [--precision fp32|bf16]", "time the spec's training step and data pipeline; prints one JSON line", runBench},
