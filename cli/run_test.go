@@ -47,6 +47,7 @@ train {
 evaluate "knn" {
   k        = 5
   baseline = true
+  pixels   = true
 }
 `
 
@@ -57,7 +58,7 @@ func TestRunResumeEvalPlot(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"2 steps", "knn", "top-1", "random init"} {
+	for _, want := range []string{"2 steps", "knn", "top-1", "random init", "raw pixels"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("run output lacks %q:\n%s", want, stdout)
 		}
@@ -71,7 +72,7 @@ func TestRunResumeEvalPlot(t *testing.T) {
 	if code, stdout, stderr = sslrun(t, "resume", dir, "--to-end"); code != 0 || !strings.Contains(stdout, "4 steps") {
 		t.Fatalf("resume --to-end: exit %d: %s%s", code, stdout, stderr)
 	}
-	if code, stdout, stderr = sslrun(t, "eval", dir); code != 0 || !strings.Contains(stdout, "knn") {
+	if code, stdout, stderr = sslrun(t, "eval", dir); code != 0 || !strings.Contains(stdout, "knn") || !strings.Contains(stdout, "raw pixels") {
 		t.Fatalf("eval: exit %d: %s%s", code, stdout, stderr)
 	}
 	out := filepath.Join(t.TempDir(), "curves.png")

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/sslrun/sslrun/components/evaluate"
 	"github.com/sslrun/sslrun/internal/atomicfile"
 	"github.com/sslrun/sslrun/internal/report"
 	"github.com/sslrun/sslrun/internal/runner"
@@ -206,7 +207,10 @@ func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// printSummary shows the run's results for people.
+// printSummary shows the run's results for people: a line on the run,
+// then a table with a row per protocol and, beside the model's top-1 and
+// top-5, columns for the network at its random initialisation and for the
+// raw pixels where any protocol has them ("-" where one lacks them).
 func printSummary(w io.Writer, res *runner.Result) error {
 	s := res.Summary
 	speed := ""
@@ -214,13 +218,60 @@ func printSummary(w io.Writer, res *runner.Result) error {
 		speed = fmt.Sprintf(", %.1f images/s", s.ImagesPerS)
 	}
 	fmt.Fprintf(w, "%s: %d steps, final loss %.4f%s\n", res.Dir, s.Steps, s.FinalLoss, speed)
-	for _, name := range sortedKeys(s.Eval) {
-		e := s.Eval[name]
-		line := fmt.Sprintf("  %-8s top-1 %6.2f%%  top-5 %6.2f%%", name, 100*e.Top1, 100*e.Top5)
-		if e.Baseline != nil {
-			line += fmt.Sprintf("   (random init: top-1 %.2f%%, top-5 %.2f%%)", 100*e.Baseline.Top1, 100*e.Baseline.Top5)
+	names := sortedKeys(s.Eval)
+	if len(names) == 0 {
+		return nil
+	}
+	// A column's scores of a protocol, nil where it has none.
+	type column struct {
+		title string
+		score func(runner.EvalResult) *evaluate.Result
+	}
+	cols := []column{{"model", func(e runner.EvalResult) *evaluate.Result { return &e.Result }}}
+	for _, c := range []column{
+		{"random init", func(e runner.EvalResult) *evaluate.Result { return e.Baseline }},
+		{"raw pixels", func(e runner.EvalResult) *evaluate.Result { return e.Pixels }},
+	} {
+		if slices.ContainsFunc(names, func(n string) bool { return c.score(s.Eval[n]) != nil }) {
+			cols = append(cols, c)
 		}
-		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	const cell = 7                // "100.00%"
+	const group = cell + 2 + cell // a column's top-1 and top-5
+	nameWidth := 8
+	for _, n := range names {
+		nameWidth = max(nameWidth, len(n))
+	}
+	row := func(name string, cells []string) string {
+		line := fmt.Sprintf("  %-*s", nameWidth, name)
+		for i, c := range cells {
+			sep := "  "
+			if i%2 == 0 {
+				sep = "   "
+			}
+			line += sep + fmt.Sprintf("%*s", cell, c)
+		}
+		return strings.TrimRight(line, " ")
+	}
+	titles := fmt.Sprintf("  %*s", nameWidth, "")
+	var heads []string
+	for _, c := range cols {
+		pad := group - len(c.title)
+		titles += "   " + strings.Repeat(" ", pad-pad/2) + c.title + strings.Repeat(" ", pad/2)
+		heads = append(heads, "top-1", "top-5")
+	}
+	fmt.Fprintln(w, strings.TrimRight(titles, " "))
+	fmt.Fprintln(w, row("", heads))
+	for _, n := range names {
+		var cells []string
+		for _, c := range cols {
+			if r := c.score(s.Eval[n]); r != nil {
+				cells = append(cells, fmt.Sprintf("%.2f%%", 100*r.Top1), fmt.Sprintf("%.2f%%", 100*r.Top5))
+			} else {
+				cells = append(cells, "-", "-")
+			}
+		}
+		fmt.Fprintln(w, row(n, cells))
 	}
 	return nil
 }
