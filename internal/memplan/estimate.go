@@ -186,7 +186,7 @@ func (e *estimator) cheap(ctx context.Context) error {
 
 	names := []string{e.exp.Train.Dataset}
 	if !e.opts.Bench {
-		splits, _, err := evalSplits(e.exp)
+		splits, _, _, err := evalSplits(e.exp)
 		if err != nil {
 			return err
 		}
@@ -291,8 +291,8 @@ func paramBytes(ps *nn.Params) int64 {
 	return n
 }
 
-// evaluation adds the evaluation graph, the features it extracts and the
-// baseline model.
+// evaluation adds the evaluation graph, the features it extracts, the
+// baseline model and the raw pixels of the sets a block scores them on.
 func (e *estimator) evaluation(m *model.Model, params int64) error {
 	if len(e.exp.Evaluate) == 0 {
 		return nil
@@ -309,11 +309,12 @@ func (e *estimator) evaluation(m *model.Model, params int64) error {
 	}
 	e.plan.add(Other, addSat(f.Total(), imageBytes(eb, s)), "evaluation graph (%d images)", eb)
 	dim := int64(g.Output.Shape()[1])
-	names, baseline, err := evalSplits(e.exp)
+	names, baseline, pixels, err := evalSplits(e.exp)
 	if err != nil {
 		return err
 	}
-	var features int64
+	values := int64(s[0]) * int64(s[1]) * int64(s[2]) // a preprocessed image's C*H*W
+	var features, raw int64
 	anyBaseline := false
 	for _, n := range names {
 		sz := e.sizes[n]
@@ -328,10 +329,18 @@ func (e *estimator) evaluation(m *model.Model, params int64) error {
 			anyBaseline = true
 		}
 		features = addSat(features, b)
+		if pixels[n] {
+			// The same for the flattened images: the matrix, its labels
+			// and kNN's normalised copy.
+			raw = addSat(raw, mulSat(int64(sz.images), addSat(mulSat(values, 8), 8)))
+		}
 	}
 	e.plan.add(Other, features, "evaluation features (%d per image)", dim)
 	if anyBaseline {
 		e.plan.add(Other, params, "the baseline's initial parameters")
+	}
+	if raw > 0 {
+		e.plan.add(Other, raw, "raw pixels of the evaluation sets (%d per image)", values)
 	}
 	return nil
 }
@@ -428,13 +437,14 @@ func quadratic(xs, ys [3]float64, x float64) int64 {
 }
 
 // evalSplits are the datasets the evaluate blocks read, without repeats,
-// and whether any block scores one at initialisation too.
-func evalSplits(exp *spec.Experiment) (names []string, baseline map[string]bool, err error) {
-	baseline = map[string]bool{}
+// and whether any block scores one at initialisation or its raw pixels
+// too.
+func evalSplits(exp *spec.Experiment) (names []string, baseline, pixels map[string]bool, err error) {
+	baseline, pixels = map[string]bool{}, map[string]bool{}
 	for _, ev := range exp.Evaluate {
 		ee, err := registry.New[evaluate.Evaluator](ev.ID, ev.Params)
 		if err != nil {
-			return nil, nil, fmt.Errorf("evaluate %s: %w", ev.ID, err)
+			return nil, nil, nil, fmt.Errorf("evaluate %s: %w", ev.ID, err)
 		}
 		tr, te := ee.Splits()
 		for _, n := range []string{tr, te} {
@@ -442,7 +452,8 @@ func evalSplits(exp *spec.Experiment) (names []string, baseline map[string]bool,
 				names = append(names, n)
 			}
 			baseline[n] = baseline[n] || ee.Baseline()
+			pixels[n] = pixels[n] || ee.Pixels()
 		}
 	}
-	return names, baseline, nil
+	return names, baseline, pixels, nil
 }
