@@ -17,11 +17,16 @@ type Builder struct {
 	G        *G.ExprGraph
 	P        *Params
 	Training bool
-	nodes    map[*Param]*G.Node
-	order    []*Param
-	bn       []string
-	taps     map[string]*G.Node
-	tapped   map[string]string
+	// Scope prefixes the names of the parameter nodes it makes. A second
+	// copy of the network in one graph (a method's momentum teacher) needs
+	// one: gorgonia merges leaves of one name and shape into one node, so
+	// without it the copy would read the first copy's weights.
+	Scope  string
+	nodes  map[*Param]*G.Node
+	order  []*Param
+	bn     []string
+	taps   map[string]*G.Node
+	tapped map[string]string
 }
 
 // NewBuilder returns a builder for graph g over params p.
@@ -29,15 +34,15 @@ func NewBuilder(g *G.ExprGraph, p *Params, training bool) *Builder {
 	return &Builder{G: g, P: p, Training: training, nodes: map[*Param]*G.Node{}}
 }
 
-// Node returns the graph node of p, creating it on first use. The node's
-// value is p's tensor itself, not a copy; a symbolic parameter's node has
-// none.
+// Node returns the graph node of p, named Scope+p.Name, creating it on
+// first use. The node's value is p's tensor itself, not a copy; a symbolic
+// parameter's node has none.
 func (b *Builder) Node(p *Param) *G.Node {
 	if n, ok := b.nodes[p]; ok {
 		return n
 	}
 	s := p.Shape()
-	opts := []G.NodeConsOpt{G.WithShape(s...), G.WithName(p.Name)}
+	opts := []G.NodeConsOpt{G.WithShape(s...), G.WithName(b.Scope + p.Name)}
 	if p.Value != nil {
 		opts = append(opts, G.WithValue(p.Value))
 	}

@@ -218,3 +218,29 @@ func TestLayerErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBuilderScope builds one parameter name through two Params on one
+// graph: without a scope gorgonia merges the two leaves into one node;
+// with one each builder keeps a node over its own tensor.
+func TestBuilderScope(t *testing.T) {
+	for _, c := range []struct {
+		scope    string
+		distinct bool
+	}{{"", false}, {"branch0/", true}} {
+		g := G.NewGraph()
+		a, b := nn.NewParams(1), nn.NewParams(2)
+		zeros := func([]float32, int, int, *rand.Rand) {}
+		pa, pb := a.Get("w", []int{2, 3}, 3, 2, zeros, false), b.Get("w", []int{2, 3}, 3, 2, zeros, false)
+		pb.Data()[0] = 1
+		na := nn.NewBuilder(g, a, true).Node(pa)
+		bb := nn.NewBuilder(g, b, true)
+		bb.Scope = c.scope
+		nb := bb.Node(pb)
+		if distinct := na != nb; distinct != c.distinct {
+			t.Errorf("scope %q: distinct nodes %v, want %v", c.scope, distinct, c.distinct)
+		}
+		if c.distinct && nb.Value().Data().([]float32)[0] != 1 {
+			t.Errorf("scope %q: the node does not hold the second Params' tensor", c.scope)
+		}
+	}
+}

@@ -211,6 +211,7 @@ func (m *Model) branches(g *G.ExprGraph) ([]*branch, error) {
 	out := make([]*branch, len(spec))
 	for i, s := range spec {
 		br := &branch{Branch: s, b: nn.NewBuilder(g, s.Params, true)}
+		br.b.Scope = fmt.Sprintf("branch%d/", i) // nodes of its own, not the trained network's of the same names
 		for _, name := range s.Heads {
 			j := slices.Index(names, name)
 			if j < 0 {

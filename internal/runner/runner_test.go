@@ -75,7 +75,7 @@ evaluate "knn" {
   k        = 5
   baseline = true
 }
-evaluate "linear" {}
+evaluate "linear" { pixels = true }
 `
 
 // swavSpec is SwAV with a queue that starts in the second epoch and
@@ -204,7 +204,7 @@ func TestRunFolder(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"start": 1, "step": 6, "epoch": 2, "checkpoint": 4, "pretrained": 1, "eval": 3, "end": 1}
+	want := map[string]int{"start": 1, "step": 6, "epoch": 2, "checkpoint": 4, "pretrained": 1, "eval": 4, "end": 1}
 	if diff := cmp.Diff(want, count); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
@@ -251,6 +251,16 @@ func TestRunFolder(t *testing.T) {
 	if s.Eval["linear"].Baseline != nil {
 		t.Error("linear has a baseline it did not ask for")
 	}
+	if s.Eval["linear"].Pixels == nil || s.Eval["knn"].Pixels != nil {
+		t.Errorf("raw pixels scored for linear %+v and knn %+v; want linear only, which asked", s.Eval["linear"].Pixels, s.Eval["knn"].Pixels)
+	}
+	// summary.json nests them as eval.<protocol>.pixels.top1 and top5.
+	pixels, _ := sum["eval"].(map[string]any)["linear"].(map[string]any)["pixels"].(map[string]any)
+	for _, k := range []string{"top1", "top5"} {
+		if v, ok := pixels[k].(float64); !ok || v < 0 || v > 1 {
+			t.Errorf("summary.json eval.linear.pixels.%s is %v, want a fraction in [0, 1]", k, pixels[k])
+		}
+	}
 }
 
 // TestReproducible: the same spec, variables and seed give the same log
@@ -286,6 +296,53 @@ var mocoSpec = strings.Replace(tinySpec, `objective "nt_xent" { temperature = va
   queue_size = 64
   momentum   = 0.9
 }`, 1)
+
+// TestTeacherIsReadByTheGraph runs BYOL and MoCo v2+ with a teacher frozen
+// at the initial weights (momentum 1) and with one that copies the online
+// network after each step (momentum 0): both start as the online network,
+// so the first step's losses agree, and from the second step the teacher
+// differs, so must the losses. A teacher whose parameters the graph does
+// not read (gorgonia merged its nodes with the online network's of the
+// same names, before nn.Builder.Scope) gave equal losses throughout.
+func TestTeacherIsReadByTheGraph(t *testing.T) {
+	for _, c := range []struct {
+		name, src, objective string
+		with                 func(tau string) string
+	}{
+		{"byol", byolSpec, `objective "byol" { momentum = 0.9 }`, func(tau string) string {
+			return "objective \"byol\" {\n  momentum = " + tau + "\n  final_momentum = " + tau + "\n}"
+		}},
+		{"mocov2plus", mocoSpec, "objective \"mocov2plus\" {\n  queue_size = 64\n  momentum   = 0.9\n}", func(tau string) string {
+			return "objective \"mocov2plus\" {\n  queue_size = 64\n  momentum = " + tau + "\n  final_momentum = " + tau + "\n}"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(c.src, c.objective) {
+				t.Fatalf("the spec lacks %q", c.objective)
+			}
+			losses := map[string][]float64{}
+			for _, tau := range []string{"0", "1"} {
+				src := strings.Replace(c.src, c.objective, c.with(tau), 1)
+				dir := run(t, src, nil, runner.Options{MaxSteps: 3}).Dir
+				for _, e := range events(t, dir) {
+					if e["event"] == "step" {
+						losses[tau] = append(losses[tau], e["loss"].(float64))
+					}
+				}
+			}
+			a, b := losses["0"], losses["1"]
+			if len(a) != 3 || len(b) != 3 {
+				t.Fatalf("step losses %v and %v, want 3 each", a, b)
+			}
+			if a[0] != b[0] {
+				t.Errorf("first step: loss %v with momentum 0, %v with 1; the teacher starts as the online network", a[0], b[0])
+			}
+			if a[1] == b[1] || a[2] == b[2] {
+				t.Errorf("losses %v with momentum 0 and %v with 1: the graph does not read the teacher", a, b)
+			}
+		})
+	}
+}
 
 // resumeCases are the specs the resume tests stop and continue: SimCLR,
 // SwAV with the state beyond parameters (queue, frozen prototypes), BYOL
