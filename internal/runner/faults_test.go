@@ -139,7 +139,7 @@ func TestResumeAfterEvaluationInterrupted(t *testing.T) {
 	if err := json.Unmarshal(read(t, filepath.Join(dir, runner.SummaryFile)), &got); err != nil {
 		t.Fatal(err)
 	}
-	if res.Finished || got.Steps != 2 || got.FinalLoss != was.FinalLoss || !cmp.Equal(got.Eval, was.Eval) {
+	if res.Finished || got.Steps != 2 || got.FinalLoss != was.FinalLoss || !cmp.Equal(got.Eval, was.Eval) || got.Eval["linear"].Pixels == nil {
 		t.Errorf("summary after evaluating again: %+v, the run's was %+v", got, was)
 	}
 }
@@ -481,7 +481,7 @@ func TestInterruptDuringEvaluation(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, runner.BackboneFile)); err != nil {
 		t.Error(err)
 	}
-	if res, err := runner.Evaluate(context.Background(), dir, runner.Options{}); err != nil || len(res.Summary.Eval) != 2 {
+	if res, err := runner.Evaluate(context.Background(), dir, runner.Options{}); err != nil || len(res.Summary.Eval) != 2 || res.Summary.Eval["linear"].Pixels == nil {
 		t.Errorf("evaluating after the interruption: %v", err)
 	}
 }
