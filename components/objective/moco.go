@@ -219,13 +219,6 @@ func (o *MocoV2Plus) Tau(step, total int) float64 {
 // Taps reads the teacher's keys, for the queue.
 func (o *MocoV2Plus) Taps() (nodes, params []string) { return []string{mocoTap}, nil }
 
-// Variant is always the one graph: the queue is full from the start.
-func (o *MocoV2Plus) Variant(Step) string { return "" }
-
-// BeforeStep starts the teacher as the online network before the first
-// step.
-func (o *MocoV2Plus) BeforeStep(Step, map[string]*nn.Param) error { return o.start() }
-
 // AfterStep moves the teacher towards the online network and puts the
 // step's keys, normalised, into the queues at the pointer.
 func (o *MocoV2Plus) AfterStep(s Step, taps map[string][][]float32) error {

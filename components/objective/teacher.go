@@ -12,7 +12,10 @@ import (
 // backbone and some heads (a Branch) over parameters of its own, which
 // start as the online network's and follow them as an exponential moving
 // average after every optimizer step (solo-learn's
-// initialize_momentum_params and MomentumUpdater).
+// initialize_momentum_params and MomentumUpdater). Embedded in a method,
+// it gives the Method hooks a teacher alone needs: no taps, one graph,
+// the copy before the first step, and the teacher as the checkpointed
+// state; the method writes AfterStep with its momentum schedule.
 type momentumTeacher struct {
 	online  *nn.Params
 	teacher *nn.Params
@@ -162,3 +165,40 @@ func (m *momentumTeacher) bytes() int64 {
 	}
 	return n
 }
+
+// Taps: a teacher reads no tap; it is a branch.
+func (m *momentumTeacher) Taps() (nodes, params []string) { return nil, nil }
+
+// Variant is always the one graph.
+func (m *momentumTeacher) Variant(Step) string { return "" }
+
+// BeforeStep starts the teacher as the online network before the first
+// step.
+func (m *momentumTeacher) BeforeStep(Step, map[string]*nn.Param) error { return m.start() }
+
+// State is the teacher (see state).
+func (m *momentumTeacher) State() State {
+	st := State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}
+	m.state(st)
+	return st
+}
+
+// SetState restores the teacher State gave; an empty State is a teacher
+// not yet started.
+func (m *momentumTeacher) SetState(st State) error {
+	if len(st.Buffers) == 0 && len(st.Counters) == 0 {
+		m.started = false
+		return nil
+	}
+	n, err := m.setState(st)
+	if err != nil {
+		return err
+	}
+	if len(st.Buffers) != n {
+		return fmt.Errorf("the state holds %d teacher tensors, the teacher has %d", len(st.Buffers), n)
+	}
+	return nil
+}
+
+// StateBytes is the teacher's parameters and batch-norm statistics.
+func (m *momentumTeacher) StateBytes(int, map[string][]int, int) int64 { return m.bytes() }
