@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // readmeComponent is the first Go block of the README: the worked
@@ -28,7 +31,7 @@ func readmeComponent(t *testing.T) string {
 // TestCustomBuild builds sslrun as a plugin author outside this
 // repository does: a module of its own holding the README's augmentation
 // and a main package that blank-imports it beside the built-ins and calls
-// Main (the README's custom build), with a replace directive pointing at
+// Main (the custom build of docs/extending.md), with a replace directive pointing at
 // this checkout. The binary lists the plugin, validates a spec that uses
 // it and trains two steps with it.
 func TestCustomBuild(t *testing.T) {
@@ -180,4 +183,30 @@ func TestReadmeComponentInTree(t *testing.T) {
 		}
 	}
 
+}
+
+// TestReadmeMethodIsTheFile: the README's worked method is BYOL's file as
+// it is in the tree, byte for byte, so the README cannot drift from the
+// code that the tests check against PyTorch.
+func TestReadmeMethodIsTheFile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown []byte
+	for _, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllSubmatch(b, -1) {
+		if bytes.Contains(m[1], []byte(`ID:  "objective.byol"`)) {
+			shown = m[1]
+		}
+	}
+	if shown == nil {
+		t.Fatal("README.md shows no Go block registering objective.byol")
+	}
+	file, err := os.ReadFile(filepath.Join("..", "components", "objective", "byol.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(file), string(shown)); diff != "" {
+		t.Errorf("README.md's BYOL differs from components/objective/byol.go (-file +README):\n%s", diff)
+	}
 }
