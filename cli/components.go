@@ -56,6 +56,17 @@ func listComponents(w io.Writer, kinds []registry.Kind) {
 		}
 	}
 	tw.Flush()
+	var methods []string
+	for _, k := range kinds {
+		for _, c := range registry.List(k) {
+			if c.Method != "" {
+				methods = append(methods, c.ID)
+			}
+		}
+	}
+	if len(methods) > 0 {
+		fmt.Fprintf(w, "\nMethods (objectives that keep state across steps, in checkpoints; `sslrun components ID` says what):\n%s\n", strings.Join(methods, ", "))
+	}
 }
 
 // listBlocks lists the blocks of a spec that are not components, which
@@ -78,6 +89,7 @@ type reference struct {
 	name, doc, opener string
 	params            []registry.Param
 	body              []spec.BodyItem
+	method            string // a method's part in training (registry.Component.Method)
 }
 
 func componentReference(c *registry.Component) reference {
@@ -85,7 +97,7 @@ func componentReference(c *registry.Component) reference {
 	if c.Kind() == registry.Dataset || c.Kind() == registry.Head {
 		opener += ` "NAME"`
 	}
-	return reference{name: c.ID, doc: c.Doc, opener: opener, params: c.Params}
+	return reference{name: c.ID, doc: c.Doc, opener: opener, params: c.Params, method: c.Method}
 }
 
 func blockReference(b spec.BlockDoc) reference {
@@ -151,6 +163,9 @@ func describe(w io.Writer, r reference) {
 		}
 		tw.Flush()
 	}
+	if r.method != "" {
+		fmt.Fprintf(w, "\nMETHOD (objective.Method: state of its own and a part in every step)\n%s\n", wrap(r.method, "  ", 78))
+	}
 	if len(r.body) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -175,4 +190,23 @@ func hclValue(v any) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return fmt.Sprint(v)
+}
+
+// wrap breaks text into lines of at most width bytes (longer words stand
+// alone), each starting with indent.
+func wrap(text, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if line != indent && len(line)+1+len(word) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line)
+	return b.String()
 }

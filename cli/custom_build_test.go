@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -195,7 +194,7 @@ func TestReadmeMethodIsTheFile(t *testing.T) {
 	}
 	var shown []byte
 	for _, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllSubmatch(b, -1) {
-		if bytes.Contains(m[1], []byte(`ID:  "objective.byol"`)) {
+		if regexp.MustCompile(`ID:\s+"objective.byol"`).Match(m[1]) {
 			shown = m[1]
 		}
 	}

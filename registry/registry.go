@@ -55,6 +55,12 @@ type Component struct {
 	Doc string
 	// Params is the schema of the block body, in the order users read it.
 	Params []Param
+	// Method, for an objective that is a self-supervised method (it keeps
+	// state across steps: objective.Method), says what it adds to the
+	// training loop: the copies of the network it builds, the state it
+	// keeps in checkpoints and what it does around each step. `sslrun
+	// components` prints it; empty for every other component.
+	Method string
 	// New builds an instance from decoded, range-checked values. It reports
 	// cross-parameter problems as *ParamError so they point at the attribute.
 	New func(v Values) (any, error)

@@ -12,8 +12,9 @@ import (
 
 func init() {
 	registry.Register(registry.Component{
-		ID:  "objective.byol",
-		Doc: "BYOL: the online network's predictions regress a momentum teacher's projections of the other views; the teacher is a moving average of the online backbone and projector",
+		ID:     "objective.byol",
+		Doc:    "BYOL: the online network's predictions regress a momentum teacher's projections of the other views; the teacher is a moving average of the online backbone and projector",
+		Method: "Builds a momentum teacher: a copy of the backbone and every head but the last (the predictor), on the views crops_for_teacher names, which takes no gradient. Before the first step it copies the online weights; after every step it moves towards them with a momentum rising from momentum to final_momentum on a cosine. Checkpoints keep its weights and batch-norm statistics (method/teacher/...).",
 		Params: []registry.Param{
 			{Name: "momentum", Type: registry.Float, Default: 0.99, Range: registry.Between(0, 1), Doc: "the teacher's first momentum tau, rising to final_momentum on a cosine (solo-learn CIFAR: 0.99; ImageNet: 0.99)"},
 			{Name: "final_momentum", Type: registry.Float, Default: 1.0, Range: registry.Between(0, 1), Doc: "the teacher's momentum at the last step (solo-learn: 1.0)"},

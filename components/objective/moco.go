@@ -14,8 +14,9 @@ import (
 
 func init() {
 	registry.Register(registry.Component{
-		ID:  "objective.mocov2plus",
-		Doc: "MoCo v2+ (solo-learn's mocov2plus): InfoNCE of each view's query against the momentum teacher's key of the other view, with a queue of past keys as negatives",
+		ID:     "objective.mocov2plus",
+		Doc:    "MoCo v2+ (solo-learn's mocov2plus): InfoNCE of each view's query against the momentum teacher's key of the other view, with a queue of past keys as negatives",
+		Method: "Builds a momentum teacher as BYOL's (a copy of the backbone and every head, no gradient, momentum from momentum to final_momentum on a cosine) and keeps a queue of its L2-normalised keys per view, seeded normal vectors at first: after every step the teacher follows the online weights and the batch's keys replace the oldest. Checkpoints keep the teacher, the queues and their pointer.",
 		Params: []registry.Param{
 			{Name: "temperature", Type: registry.Float, Default: 0.2, Range: registry.Above(0), Doc: "divides the similarities (solo-learn CIFAR: 0.2; its default 0.1)"},
 			{Name: "queue_size", Type: registry.Int, Default: 32768, Range: registry.AtLeast(1), Doc: "past keys kept per view as negatives, a multiple of the batch size (solo-learn CIFAR: 32768; ImageNet: 65536)"},

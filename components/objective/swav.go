@@ -13,8 +13,9 @@ import (
 
 func init() {
 	registry.Register(registry.Component{
-		ID:  "objective.swav",
-		Doc: "SwAV's swapped prediction: Sinkhorn codes of the assigned views are predicted from the prototype scores of every other view",
+		ID:     "objective.swav",
+		Doc:    "SwAV's swapped prediction: Sinkhorn codes of the assigned views are predicted from the prototype scores of every other view",
+		Method: "Keeps a queue of past embeddings per assigned view (queue_length rows, used from queue_start_epoch): before each step it scores the queue under the present prototypes for the Sinkhorn codes; after it, the batch's embeddings replace the oldest. Checkpoints keep the queue (method/queue.N) and how full it is. The prototypes head freezes and renormalises itself.",
 		Params: []registry.Param{
 			{Name: "temperature", Type: registry.Float, Default: 0.1, Range: registry.Above(0), Doc: "divides the prototype scores in the softmax (official and solo-learn: 0.1)"},
 			{Name: "epsilon", Type: registry.Float, Default: 0.05, Range: registry.Above(0), Doc: "Sinkhorn entropic regularisation: codes come from exp(scores / epsilon) (official: 0.05)"},
