@@ -111,7 +111,8 @@ type Summary struct {
 }
 
 // EvalResult is one protocol's scores, with the backbone at initialisation
-// when its block asked for a baseline.
+// when its block asked for a baseline and the raw pixels when it asked for
+// pixels.
 type EvalResult = evaluation.Result
 
 // Result is what Run, Resume and Evaluate leave.
