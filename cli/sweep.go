@@ -17,9 +17,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-
 	"github.com/sslrun/sslrun/internal/runfolder"
 	"github.com/sslrun/sslrun/internal/runner"
 	"github.com/sslrun/sslrun/internal/spec"
@@ -198,26 +195,6 @@ func folderName(i, width int, settings []setting) string {
 		parts[j] = s.Name + "=" + string(v)
 	}
 	return fmt.Sprintf("%0*d-%s", width, i, strings.Join(parts, ","))
-}
-
-// declaredVariables lists the variable blocks of the spec src, sorted;
-// ok is false when src does not parse (spec.Load then says why).
-func declaredVariables(file string, src []byte) (names []string, ok bool) {
-	f, diags := hclsyntax.ParseConfig(src, file, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, false
-	}
-	body, isBody := f.Body.(*hclsyntax.Body)
-	if !isBody {
-		return nil, false
-	}
-	for _, b := range body.Blocks {
-		if b.Type == "variable" && len(b.Labels) == 1 {
-			names = append(names, b.Labels[0])
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names), true
 }
 
 // sweepRecord is sweep.json.
@@ -577,7 +554,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	declared, parsed := declaredVariables(file, src)
+	declared, parsed := spec.DeclaredVariables(file, src)
 	for _, g := range grid {
 		if _, dup := vars[g.Name]; dup {
 			return fmt.Errorf("variable %q is given both with --var and with --grid; give it one way", g.Name)
