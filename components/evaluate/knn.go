@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sslrun/sslrun/internal/gemm"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -44,8 +45,8 @@ type WeightedKNN struct {
 	temperature float64
 }
 
-// Evaluate runs KNN; a cancelled ctx stops it between test vectors and its
-// error is returned wrapped.
+// Evaluate runs KNN; a cancelled ctx stops it between blocks of
+// similarities and its error is returned wrapped.
 func (e *WeightedKNN) Evaluate(ctx context.Context, train, test Features, classes int) (Result, error) {
 	top1, top5, err := knn(ctx, train, test, classes, e.k, e.temperature)
 	if err != nil {
@@ -115,8 +116,22 @@ func KNN(train, test Features, classes, k int, temperature float64) (top1, top5 
 	return top1, top5, nil
 }
 
-// knn is KNN that checks ctx before each test vector. Its errors do not
-// name the protocol: Evaluate's caller does.
+// The similarities are computed a block at a time: knnTestBlock test
+// vectors against knnTrainBlock training vectors, a float32 matrix of at
+// most 4 MiB per worker, whatever the sizes of the splits.
+const (
+	knnTestBlock  = 256
+	knnTrainBlock = 4096
+)
+
+// knn is KNN that checks ctx before each block of similarities. Its errors
+// do not name the protocol: Evaluate's caller does.
+//
+// The cosine similarities are the float32 products of the normalised
+// vectors, as solo-learn's torch.mm of float32 features, computed by gemm
+// a block at a time; each similarity is the same whatever block it falls
+// in (gemm sums each element's products in an order of its own), so the
+// blocks change no result.
 func knn(ctx context.Context, train, test Features, classes, k int, temperature float64) (top1, top5 float64, err error) {
 	if k < 1 || temperature <= 0 {
 		return 0, 0, fmt.Errorf("k %d, temperature %v", k, temperature)
@@ -124,36 +139,53 @@ func knn(ctx context.Context, train, test Features, classes, k int, temperature 
 	if err := checkSplits(train, test, classes); err != nil {
 		return 0, 0, err
 	}
-	tr, te := normalized(train), normalized(test)
+	dim := train.Dim
+	tr, te := normalized(train), normalized(test) // (nTrain, dim), (nTest, dim)
 	nTrain, nTest := len(train.Labels), len(test.Labels)
 	k = min(k, nTrain)
-	// Test vectors are independent: workers take fixed chunks of them and
+	// Test vectors are independent: workers take fixed blocks of them and
 	// each records its own hits, so the result does not depend on how many
-	// workers ran.
+	// workers ran. Where there are fewer blocks than cores, each product
+	// spreads over the spare ones.
 	hits := make([]uint8, nTest) // 1: top-1 hit, 2: top-5 hit, 3: both
-	const chunk = 64
+	blocks := (nTest + knnTestBlock - 1) / knnTestBlock
+	workers := max(1, min(runtime.GOMAXPROCS(0), blocks))
+	gemmWorkers := max(1, runtime.GOMAXPROCS(0)/workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), (nTest+chunk-1)/chunk)) {
+	for range workers {
 		wg.Go(func() {
-			nb := newNeighbours(k)
+			sims := make([]float32, min(knnTestBlock, nTest)*min(knnTrainBlock, nTrain))
+			nbs := make([]*neighbours, min(knnTestBlock, nTest))
+			for r := range nbs {
+				nbs[r] = newNeighbours(k)
+			}
 			votes := make([]float64, classes)
 			order := make([]int, classes)
 			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= nTest || ctx.Err() != nil {
+				b := int(next.Add(1)) - 1
+				if b >= blocks || ctx.Err() != nil {
 					return
 				}
-				for i := lo; i < min(lo+chunk, nTest); i++ {
-					q := te[i*train.Dim : (i+1)*train.Dim]
+				lo, hi := b*knnTestBlock, min((b+1)*knnTestBlock, nTest)
+				rows := hi - lo
+				q := gemm.Dense(rows, dim, te[lo*dim:hi*dim]) // (rows, dim)
+				for _, nb := range nbs[:rows] {
 					nb.reset()
-					for j := 0; j < nTrain; j++ {
-						var dot float64
-						for d, v := range tr[j*train.Dim : (j+1)*train.Dim] {
-							dot += float64(v) * float64(q[d])
-						}
-						nb.offer(dot, j)
+				}
+				for j0 := 0; j0 < nTrain; j0 += knnTrainBlock {
+					if ctx.Err() != nil {
+						return
 					}
+					cols := min(knnTrainBlock, nTrain-j0)
+					s := sims[:rows*cols] // (rows, cols)
+					clear(s)
+					gemm.MulAdd(gemm.Dense(rows, cols, s), q, gemm.Dense(cols, dim, tr[j0*dim:(j0+cols)*dim]).T(), gemmWorkers)
+					for r, nb := range nbs[:rows] {
+						nb.offerAll(s[r*cols:(r+1)*cols], j0)
+					}
+				}
+				for r, nb := range nbs[:rows] {
 					for c := range votes {
 						votes[c], order[c] = 0, c
 					}
@@ -161,12 +193,12 @@ func knn(ctx context.Context, train, test Features, classes, k int, temperature 
 						votes[train.Labels[n.idx]] += math.Exp(n.sim / temperature)
 					}
 					sort.SliceStable(order, func(a, b int) bool { return votes[order[a]] > votes[order[b]] })
-					want := test.Labels[i]
+					want := test.Labels[lo+r]
 					if order[0] == want {
-						hits[i] |= 1
+						hits[lo+r] |= 1
 					}
 					if slices.Contains(order[:min(5, classes)], want) {
-						hits[i] |= 2
+						hits[lo+r] |= 2
 					}
 				}
 			}
@@ -208,6 +240,19 @@ type neighbours struct {
 func newNeighbours(k int) *neighbours { return &neighbours{k: k, heap: make([]neighbour, 0, k)} }
 
 func (h *neighbours) reset() { h.heap = h.heap[:0] }
+
+// offerAll offers sims[j] as the similarity of training vector first+j,
+// for every j. Indices must grow from one call to the next (since reset),
+// as they do when blocks of training vectors are offered in order; then a
+// vector no closer than the farthest kept one is passed over without a
+// call to offer, since on a tie the kept one has the lower index.
+func (h *neighbours) offerAll(sims []float32, first int) {
+	for j, s := range sims {
+		if sim := float64(s); len(h.heap) < h.k || sim > h.heap[0].sim {
+			h.offer(sim, first+j)
+		}
+	}
+}
 
 func (h *neighbours) offer(sim float64, idx int) {
 	n := neighbour{sim, idx}
@@ -259,18 +304,29 @@ func (h *neighbours) sorted() []neighbour {
 }
 
 // normalized returns f's vectors divided by their L2 norms (at least
-// 1e-12, like torch.nn.functional.normalize).
+// 1e-12, like torch.nn.functional.normalize), spreading the vectors over
+// the cores (each is computed alone, so the spread changes no value).
 func normalized(f Features) []float32 {
-	out := make([]float32, len(f.Data))
-	for i := 0; i+f.Dim <= len(f.Data); i += f.Dim {
-		var ss float64
-		for _, v := range f.Data[i : i+f.Dim] {
-			ss += float64(v) * float64(v)
-		}
-		inv := 1 / max(math.Sqrt(ss), 1e-12)
-		for d, v := range f.Data[i : i+f.Dim] {
-			out[i+d] = float32(float64(v) * inv)
-		}
+	d := f.Dim
+	n := len(f.Data) / d
+	out := make([]float32, n*d) // (n, d)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * n / workers; i < (w+1)*n/workers; i++ {
+				src, dst := f.Data[i*d:(i+1)*d], out[i*d:(i+1)*d]
+				var ss float64
+				for _, v := range src {
+					ss += float64(v) * float64(v)
+				}
+				inv := 1 / max(math.Sqrt(ss), 1e-12)
+				for j, v := range src {
+					dst[j] = float32(float64(v) * inv)
+				}
+			}
+		})
 	}
+	wg.Wait()
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/sslrun/sslrun/internal/gemm"
 	"github.com/sslrun/sslrun/registry"
 )
 
@@ -65,10 +66,26 @@ func TestWeightedKNN(t *testing.T) {
 	}
 }
 
-// referenceKNN is the rule written plainly: sort every training vector by
-// similarity (ties by index), let the first k vote.
+// referenceKNN is the rule written plainly: the similarities of every test
+// vector to every training vector in one product, every training vector
+// sorted by similarity (ties by index), the first k voting.
+//
+// The similarities are float32 products, as knn's (and solo-learn's
+// torch.mm), not float64 ones: cosines that are equal in exact arithmetic
+// can come out equal in float32 and apart in float64, and then the tie
+// rule picks other neighbours. In TestKNNMatchesReference, test vector 129,
+// (0, 0, 1, 2) of class 2 at k 20, has training vectors (0, 1, 2, 2),
+// (1, 0, 2, 2) and (0, 0, 0, 2) from rank 18 on, all at cosine 2/sqrt(5).
+// In float32 they are all 0.89442718 (0x3f64f92e), so the lowest indices,
+// 20 and 21 (both class 2), vote and class 2 wins (82,156 against class
+// 4's 75,670); summed in float64, the first two are 0.894427207 and
+// (0, 0, 0, 2) 0.894427180, so 21 (class 2) and 75 (class 0) vote and
+// class 4 wins (75,670 against 74,493).
 func referenceKNN(train, test Features, classes, k int, temperature float64) (top1, top5 float64) {
 	tr, te := normalized(train), normalized(test)
+	nTrain, nTest := len(train.Labels), len(test.Labels)
+	sims := make([]float32, nTest*nTrain) // (nTest, nTrain)
+	gemm.MulAdd(gemm.Dense(nTest, nTrain, sims), gemm.Dense(nTest, train.Dim, te), gemm.Dense(nTrain, train.Dim, tr).T(), 1)
 	var h1, h5 int
 	for i := range test.Labels {
 		type nb struct {
@@ -77,11 +94,7 @@ func referenceKNN(train, test Features, classes, k int, temperature float64) (to
 		}
 		var all []nb
 		for j := range train.Labels {
-			var dot float64
-			for d := 0; d < train.Dim; d++ {
-				dot += float64(tr[j*train.Dim+d]) * float64(te[i*train.Dim+d])
-			}
-			all = append(all, nb{dot, j})
+			all = append(all, nb{float64(sims[i*nTrain+j]), j})
 		}
 		sort.SliceStable(all, func(a, b int) bool { return all[a].sim > all[b].sim })
 		votes := make([]float64, classes)
@@ -105,9 +118,10 @@ func referenceKNN(train, test Features, classes, k int, temperature float64) (to
 	return float64(h1) / float64(len(test.Labels)), float64(h5) / float64(len(test.Labels))
 }
 
-// TestKNNMatchesReference checks the heap selection and the parallel split
-// against the plain rule, on coarse features full of ties, for several k
-// and worker counts.
+// TestKNNMatchesReference checks the heap selection, the blocks of
+// similarities and the parallel split against the plain rule, on coarse
+// features full of ties, for several k and worker counts: splits inside one
+// block and splits of more than one block each way, ties spanning blocks.
 func TestKNNMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	gen := func(n, dim, classes int) Features {
@@ -122,18 +136,27 @@ func TestKNNMatchesReference(t *testing.T) {
 		return f
 	}
 	const classes = 7
-	train, test := gen(300, 4, classes), gen(150, 4, classes)
-	for _, k := range []int{1, 5, 20, 400} {
-		want1, want5 := referenceKNN(train, test, classes, k, 0.1)
-		for _, procs := range []int{1, 2, 3} {
-			old := runtime.GOMAXPROCS(procs)
-			got1, got5, err := KNN(train, test, classes, k, 0.1)
-			runtime.GOMAXPROCS(old)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got1 != want1 || got5 != want5 {
-				t.Errorf("k %d, GOMAXPROCS %d: top-1 %v top-5 %v, reference %v %v", k, procs, got1, got5, want1, want5)
+	tests := []struct {
+		train, test int
+		ks          []int
+	}{
+		{train: 300, test: 150, ks: []int{1, 5, 20, 400}},
+		{train: 2*knnTrainBlock + 300, test: knnTestBlock + 50, ks: []int{1, 200}},
+	}
+	for _, tt := range tests {
+		train, test := gen(tt.train, 4, classes), gen(tt.test, 4, classes)
+		for _, k := range tt.ks {
+			want1, want5 := referenceKNN(train, test, classes, k, 0.1)
+			for _, procs := range []int{1, 2, 3} {
+				old := runtime.GOMAXPROCS(procs)
+				got1, got5, err := KNN(train, test, classes, k, 0.1)
+				runtime.GOMAXPROCS(old)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got1 != want1 || got5 != want5 {
+					t.Errorf("%d x %d, k %d, GOMAXPROCS %d: top-1 %v top-5 %v, reference %v %v", tt.train, tt.test, k, procs, got1, got5, want1, want5)
+				}
 			}
 		}
 	}
