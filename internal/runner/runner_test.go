@@ -346,10 +346,18 @@ func TestTeacherIsReadByTheGraph(t *testing.T) {
 
 // resumeCases are the specs the resume tests stop and continue: SimCLR,
 // SwAV with the state beyond parameters (queue, frozen prototypes), BYOL
-// with its teacher and MoCo v2+ with its teacher and queue.
+// with its teacher, MoCo v2+ with its teacher and queue, and Barlow Twins
+// and VICReg, whose losses keep no state.
 var resumeCases = []struct {
 	name, src string
-}{{"simclr", tinySpec}, {"swav with queue and frozen prototypes", swavSpec}, {"byol with its teacher", byolSpec}, {"mocov2plus with its teacher and queue", mocoSpec}}
+}{
+	{"simclr", tinySpec},
+	{"swav with queue and frozen prototypes", swavSpec},
+	{"byol with its teacher", byolSpec},
+	{"mocov2plus with its teacher and queue", mocoSpec},
+	{"barlow twins", strings.Replace(tinySpec, `objective "nt_xent" { temperature = var.temperature }`, `objective "barlow_twins" {}`, 1)},
+	{"vicreg", strings.Replace(tinySpec, `objective "nt_xent" { temperature = var.temperature }`, `objective "vicreg" {}`, 1)},
+}
 
 // TestResumeExact interrupts runs at several steps (mid-epoch, at an epoch's
 // end, before any periodic checkpoint) and resumes them: each ends with the
