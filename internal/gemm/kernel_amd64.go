@@ -19,3 +19,37 @@ func kernel(kb int, a, b, c []float32, ldc int) {
 	_, _, _ = a[kb*mr-1], b[kb*nr-1], c[(mr-1)*ldc+nr-1]
 	kernel6x16(kb, &a[0], &b[0], &c[0], ldc)
 }
+
+// kernel6x8 is the AVX2 float64 micro-kernel: kernel64Go with fused
+// multiply-adds.
+//
+//go:noescape
+func kernel6x8(kb int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
+
+func kernel64(kb int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int) {
+	if !fused {
+		kernel64Go(kb, a, rsA, csA, b, ldb, c, ldc)
+		return
+	}
+	// The slices' bounds are what the assembly relies on.
+	_, _, _ = a[(mr64-1)*rsA+(kb-1)*csA], b[(kb-1)*ldb+nr64-1], c[(mr64-1)*ldc+nr64-1]
+	kernel6x8(kb, &a[0], rsA, csA, &b[0], ldb, &c[0], ldc)
+}
+
+// standardize8 is Standardize on the first n elements, n a multiple of 8,
+// with AVX2.
+//
+//go:noescape
+func standardize8(n int, dst *float64, src *float32, mean, scale *float64)
+
+// standardizeFast standardises a prefix of src with AVX2 where the CPU has
+// it and returns the prefix's length; Standardize does the rest.
+func standardizeFast(dst []float64, src []float32, mean, scale []float64) int {
+	n := len(src) &^ 7
+	if !fused || n == 0 {
+		return 0
+	}
+	_, _, _ = dst[n-1], mean[n-1], scale[n-1]
+	standardize8(n, &dst[0], &src[0], &mean[0], &scale[0])
+	return n
+}

@@ -84,3 +84,129 @@ loop:
 	VMOVUPS Y15, 32(DX)
 	VZEROUPPER
 	RET
+
+// func kernel6x8(kb int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
+//
+// kernel6x16 for float64, with a and b read through strides: c (6, 8,
+// row stride ldc) += a (6 x kb, element (i, l) at a[i*rsA + l*csA]) ·
+// b (kb x 8, row l at b[l*ldb]). Y4..Y15 hold the tile, two registers of
+// 4 per row; each step l loads b's row l into Y0, Y1 and broadcasts a's
+// six elements of column l into Y2, Y3 in turn: t[i][j] = fma(a[i][l],
+// b[l][j], t[i][j]) in order of l. SI walks a's column l, at offsets 0,
+// rsA, 2rsA, 3rsA (R10), 4rsA, 5rsA (R11) bytes.
+TEXT ·kernel6x8(SB), NOSPLIT, $0-64
+	MOVQ kb+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R9
+	MOVQ csA+24(FP), R12
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R13
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
+	SHLQ $3, R9
+	SHLQ $3, R12
+	SHLQ $3, R13
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R10
+	LEAQ (R9)(R9*4), R11
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+loop64:
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VBROADCASTSD (SI), Y2
+	VFMADD231PD Y0, Y2, Y4
+	VFMADD231PD Y1, Y2, Y5
+	VBROADCASTSD (SI)(R9*1), Y3
+	VFMADD231PD Y0, Y3, Y6
+	VFMADD231PD Y1, Y3, Y7
+	VBROADCASTSD (SI)(R9*2), Y2
+	VFMADD231PD Y0, Y2, Y8
+	VFMADD231PD Y1, Y2, Y9
+	VBROADCASTSD (SI)(R10*1), Y3
+	VFMADD231PD Y0, Y3, Y10
+	VFMADD231PD Y1, Y3, Y11
+	VBROADCASTSD (SI)(R9*4), Y2
+	VFMADD231PD Y0, Y2, Y12
+	VFMADD231PD Y1, Y2, Y13
+	VBROADCASTSD (SI)(R11*1), Y3
+	VFMADD231PD Y0, Y3, Y14
+	VFMADD231PD Y1, Y3, Y15
+	ADDQ R12, SI
+	ADDQ R13, DI
+	DECQ CX
+	JNZ loop64
+
+	// c += t, row by row.
+	VADDPD (DX), Y4, Y4
+	VMOVUPD Y4, (DX)
+	VADDPD 32(DX), Y5, Y5
+	VMOVUPD Y5, 32(DX)
+	ADDQ R8, DX
+	VADDPD (DX), Y6, Y6
+	VMOVUPD Y6, (DX)
+	VADDPD 32(DX), Y7, Y7
+	VMOVUPD Y7, 32(DX)
+	ADDQ R8, DX
+	VADDPD (DX), Y8, Y8
+	VMOVUPD Y8, (DX)
+	VADDPD 32(DX), Y9, Y9
+	VMOVUPD Y9, 32(DX)
+	ADDQ R8, DX
+	VADDPD (DX), Y10, Y10
+	VMOVUPD Y10, (DX)
+	VADDPD 32(DX), Y11, Y11
+	VMOVUPD Y11, 32(DX)
+	ADDQ R8, DX
+	VADDPD (DX), Y12, Y12
+	VMOVUPD Y12, (DX)
+	VADDPD 32(DX), Y13, Y13
+	VMOVUPD Y13, 32(DX)
+	ADDQ R8, DX
+	VADDPD (DX), Y14, Y14
+	VMOVUPD Y14, (DX)
+	VADDPD 32(DX), Y15, Y15
+	VMOVUPD Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+// func standardize8(n int, dst *float64, src *float32, mean, scale *float64)
+//
+// dst[j] = (float64(src[j]) - mean[j]) * scale[j] for j < n, n a positive
+// multiple of 8: eight elements a step, in two registers of four doubles.
+TEXT ·standardize8(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ src+16(FP), SI
+	MOVQ mean+24(FP), R8
+	MOVQ scale+32(FP), R9
+	SHRQ $3, CX
+
+loopstd:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VSUBPD (R8), Y0, Y0
+	VSUBPD 32(R8), Y1, Y1
+	VMULPD (R9), Y0, Y0
+	VMULPD 32(R9), Y1, Y1
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ $32, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loopstd
+	VZEROUPPER
+	RET

@@ -5,3 +5,9 @@ package gemm
 var fused = false
 
 func kernel(kb int, a, b, c []float32, ldc int) { kernelGo(kb, a, b, c, ldc) }
+
+func kernel64(kb int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int) {
+	kernel64Go(kb, a, rsA, csA, b, ldb, c, ldc)
+}
+
+func standardizeFast(dst []float64, src []float32, mean, scale []float64) int { return 0 }
