@@ -22,8 +22,8 @@
 # figures above predate. Measured on CIFAR-10's 50,000 x 10,000 images of
 # 3,072 values with nice -n 19 on 2 cores shared with another job (upper
 # bounds; docs/speed.md, "Evaluation"): kNN 50-99 s (top-1 40.87%), the
-# linear probe 12 min 51 s (top-1 38.98%), so the 21 minutes above become
-# about 35, nearly all of the difference the linear probe.
+# linear probe 5 min 31 s (top-1 39.03%), so the 21 minutes above become
+# about 28.
 
 variable "data_dir" {
   default     = "../../shared/datasets/cifar10"
