@@ -1,14 +1,15 @@
 """PyTorch reference for sslrun's CPU-budget CIFAR-10 recipes.
 
-Reproduces experiments/simclr_cifar10_cpu.hcl and experiments/swav_cifar10_cpu.hcl
-(solo-learn's CIFAR-10 SimCLR and SwAV recipes with a small convnet and 6
-epochs) in plain PyTorch, so that sslrun's accuracies can be checked against an
-independent implementation of the same recipe (a gap of more than about 2
-points is worth a bug hunt).
+Reproduces experiments/simclr_cifar10_cpu.hcl (solo-learn's CIFAR-10 SimCLR
+recipe with a small convnet and 6 epochs) and experiments/swav_cifar10_cpu.hcl
+(solo-learn's SwAV recipe cut to what learns in 8 epochs of the same convnet:
+multi-crop, 100 prototypes, milder jitter, no queue, SGD) in plain PyTorch, so
+that sslrun's accuracies can be checked against an independent implementation
+of the same recipe (a gap of more than about 2 points is worth a bug hunt).
 
     /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
-        [--data ../shared/datasets/cifar10] [--epochs 6] [--batch-size 256] \
-        [--seed 0] [--threads 2] [--workers 2] [--max-steps N] \
+        [--data ../shared/datasets/cifar10] [--epochs 6|8] [--batch-size 256] \
+        [--seed 0] [--threads 2] [--workers 2] [--max-steps N] [--log-every N] \
         [--limit N] [--test-limit N] [--init step-00000000.safetensors] \
         [--out results.json]
     /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
@@ -21,8 +22,10 @@ to stderr; the result is one JSON object on stdout (and in --out): recipe,
 epochs, steps, batch_size, threads, wall_seconds (pretraining + evaluation),
 train_seconds, images_per_s (source images per second of pretraining),
 final_loss, epoch_losses, eval {knn, linear: {top1, top5, baseline}} as
-fractions, and the torch/torchvision versions. --limit and --test-limit take
-evenly spaced images of each split (so that every class appears), for tests.
+fractions, and the torch/torchvision versions. --epochs defaults to the
+recipe's (simclr 6, swav 8). --limit and --test-limit take evenly spaced
+images of each split (so that every class appears), and --max-steps stops
+pretraining early (the schedule still spans all --epochs), for tests.
 --init starts from sslrun's initialisation instead of PyTorch's: the
 checkpoint an sslrun run with keep_every writes at step 0 (backbone,
 projector and prototypes, with batch-norm statistics), so that the two
@@ -41,30 +44,43 @@ weights with sslrun's own data streams.
 What it mirrors, piece by piece (sslrun sources in brackets):
 - data: ImageFolder train/ and test/, shuffled, drop_last, seeded
   [components/dataset/image_folder.go, pipeline/loader.go, spec drop_last];
-- views: 2 per image, torchvision's transforms on float tensors (sslrun
-  decodes to [0, 1] first and mirrors the tensor code, not PIL):
-  RandomResizedCrop(32, (0.08, 1), antialiased bilinear), ColorJitter(0.8,
-  0.8, 0.8, 0.2) with p 0.8, RandomGrayscale(0.2), Gaussian blur p 0.5 with
-  sigma U(0.1, 2) and kernel 2*ceil(3 sigma)+1, flip, Normalize
-  [components/augment/*.go];
+- views: torchvision's transforms on float tensors (sslrun decodes to [0, 1]
+  first and mirrors the tensor code, not PIL), view blocks in spec order
+  [components/augment/*.go, pipeline/build.go]:
+  SimCLR, 2 views of RandomResizedCrop(32, (0.08, 1), antialiased bilinear),
+  ColorJitter(0.8, 0.8, 0.8, 0.2) with p 0.8, RandomGrayscale(0.2), Gaussian
+  blur p 0.5 with sigma U(0.1, 2) and kernel 2*ceil(3 sigma)+1, flip,
+  Normalize;
+  SwAV, multi-crop: 2 views of RandomResizedCrop(32, (0.14, 1)) then 4 of
+  RandomResizedCrop(16, (0.05, 0.14)), each with ColorJitter(0.4, 0.4, 0.4,
+  0.1) with p 0.8, RandomGrayscale(0.2), flip, Normalize, no blur;
 - backbone: convnet [16, 32, 64], 3x3 conv (no bias) + BN + ReLU, strides 1,
   2, 2, global average pool [components/backbone/convnet.go];
-- both views go through the backbone and projector as one batch, so batch
-  norm sees 2B rows [model/model.go, Train];
+- views of one size go through the backbone and projector as one batch, so
+  batch norm sees 2B rows for SimCLR and, for SwAV, 2B rows of 32x32 and then
+  4B of 16x16, with statistics per resolution group [model/model.go, Train,
+  groupBySize];
 - projector: Linear(64, 2048) + BN + ReLU + Linear(2048, out), with biases
   [components/head/projection_mlp.go];
 - SimCLR: NT-Xent at 0.2 (solo-learn's simclr_loss_func)
   [components/objective/nt_xent.go];
-- SwAV: 3000 prototypes on L2-normalised projections, normalised before every
-  step, frozen for 2 steps, Sinkhorn (float64, 0.05, 3 iterations) on views
-  [0, 1], swapped prediction at 0.1, queue 3840 from epoch 1 (main_swav.py)
-  [components/head/prototypes.go, components/objective/swav.go, queue.go,
-  ops/sinkhorn.go, runner/train.go];
-- LARS (solo-learn's: eta 0.02, clip, biases and BN excluded from weight decay
-  and the trust ratio), momentum 0.9, lr scaled by batch/256
+- SwAV: 100 prototypes on L2-normalised projections, normalised before every
+  step, frozen (gradient dropped) for the first 50 steps, Sinkhorn (float64,
+  0.05, 3 iterations) on views [0, 1] (the large crops), each predicted at
+  temperature 0.1 from every other view, the 5 terms averaged, then the two;
+  no queue (main_swav.py) [components/head/prototypes.go,
+  components/objective/swav.go, queue.go, ops/sinkhorn.go, runner/train.go];
+- optimizer, lr scaled by batch/256 [components/optimizer/common.go]:
+  SimCLR, LARS (solo-learn's: eta 0.02, clip, biases and BN excluded from
+  weight decay and the trust ratio), momentum 0.9, weight decay 1e-4
   [components/optimizer/lars.go];
+  SwAV, torch.optim.SGD (momentum 0.9, dampening 0, no Nesterov, weight decay
+  1e-4 added to the gradient) with every parameter in one group, biases, BN
+  and prototypes included (decay_bias_and_norm = true)
+  [components/optimizer/sgd.go];
 - schedule: solo-learn's LinearWarmupCosineAnnealingLR per step, in sslrun's
-  closed form [components/schedule/warmup_cosine.go];
+  closed form: 1 warmup epoch for SimCLR, none for SwAV (the cosine starts at
+  the peak on step 0) [components/schedule/warmup_cosine.go];
 - evaluation: backbone features in eval mode (ToTensor + Normalize), weighted
   kNN (k 200, T 0.1) and an L-BFGS softmax-regression probe on standardised
   features, after training and at initialisation (baseline)
@@ -92,10 +108,10 @@ from safetensors_io import parse_by_hand, write_by_hand
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2470, 0.2435, 0.2616)
 
-# Settings shared by both spec files.
+# Settings shared by both spec files (warmup_epochs and eta are SimCLR's;
+# a recipe below overrides what it sets differently).
 COMMON = dict(
     image_size=32,
-    views=2,
     channels=(16, 32, 64),
     hidden_dim=2048,
     momentum=0.9,
@@ -112,20 +128,40 @@ COMMON = dict(
 )
 
 # What differs between simclr_cifar10_cpu.hcl and swav_cifar10_cpu.hcl.
+# views: the spec's view blocks in order, (count, size, RandomResizedCrop
+# scale); jitter: ColorJitter's (brightness, contrast, saturation, hue), with
+# p 0.8; blur: whether the views have the Gaussian blur (p 0.5).
 RECIPES = {
-    "simclr": dict(output_dim=256, lr=0.4, weight_decay=1e-4, temperature=0.2),
+    "simclr": dict(
+        epochs=6,
+        views=((2, 32, (0.08, 1.0)),),
+        jitter=(0.8, 0.8, 0.8, 0.2),
+        blur=True,
+        output_dim=256,
+        optimizer="lars",
+        lr=0.4,
+        weight_decay=1e-4,
+        temperature=0.2,
+    ),
     "swav": dict(
+        epochs=8,
+        views=((2, 32, (0.14, 1.0)), (4, 16, (0.05, 0.14))),  # view "global", view "local"
+        jitter=(0.4, 0.4, 0.4, 0.1),
+        blur=False,
         output_dim=128,
+        optimizer="sgd",
         lr=0.6,
-        weight_decay=1e-6,
+        weight_decay=1e-4,
+        decay_bias_and_norm=True,
+        warmup_epochs=0,
         temperature=0.1,
-        prototypes=3000,
-        freeze_steps=2,
+        prototypes=100,
+        freeze_steps=50,
         epsilon=0.05,
         sinkhorn_iterations=3,
         crops_for_assign=(0, 1),
-        queue_length=3840,
-        queue_start_epoch=1,
+        queue_length=0,  # no queue (objective.swav's default)
+        queue_start_epoch=15,  # objective.swav's default; used only with --queue-length
     ),
 }
 
@@ -157,29 +193,40 @@ class RandomGaussianBlur:
         return f"RandomGaussianBlur(p={self.p}, sigma={self.sigma}, kernel=2*ceil(3*sigma)+1)"
 
 
-def view_transform(size):
-    """One view of the spec's view "global", on float tensors as in sslrun."""
-    return transforms.Compose(
-        [
-            transforms.ToTensor(),  # sslrun decodes to float [0, 1] before any augmentation
-            transforms.RandomResizedCrop(size, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), antialias=True),
-            transforms.RandomApply([transforms.ColorJitter(0.8, 0.8, 0.8, 0.2)], p=0.8),
-            transforms.RandomGrayscale(p=0.2),
-            RandomGaussianBlur(p=0.5, sigma=(0.1, 2.0)),
-            transforms.RandomHorizontalFlip(p=0.5),
-            transforms.Normalize(CIFAR_MEAN, CIFAR_STD),
-        ]
-    )
+def view_transform(size, scale=(0.08, 1.0), jitter=(0.8, 0.8, 0.8, 0.2), blur=True):
+    """One view of a spec's view block, on float tensors as in sslrun: by
+    default simclr_cifar10_cpu.hcl's view "global"; swav_cifar10_cpu.hcl's
+    views "global" and "local" have their own size and scale, jitter (0.4,
+    0.4, 0.4, 0.1) and no blur."""
+    steps = [
+        transforms.ToTensor(),  # sslrun decodes to float [0, 1] before any augmentation
+        transforms.RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), antialias=True),
+        transforms.RandomApply([transforms.ColorJitter(*jitter)], p=0.8),
+        transforms.RandomGrayscale(p=0.2),
+    ]
+    if blur:
+        steps.append(RandomGaussianBlur(p=0.5, sigma=(0.1, 2.0)))
+    steps += [transforms.RandomHorizontalFlip(p=0.5), transforms.Normalize(CIFAR_MEAN, CIFAR_STD)]
+    return transforms.Compose(steps)
 
 
 class MultiView:
-    """Applies a transform count times: the views of one source image."""
+    """The views of one source image (pipeline/build.go, Apply): for each
+    view block in order, its transform applied count times. blocks is a list
+    of (transform, count); MultiView(transform, count) is one block."""
 
-    def __init__(self, transform, count):
-        self.transform, self.count = transform, count
+    def __init__(self, transform, count=None):
+        self.blocks = [(transform, count)] if count is not None else list(transform)
 
     def __call__(self, img):
-        return [self.transform(img) for _ in range(self.count)]
+        return [t(img) for t, count in self.blocks for _ in range(count)]
+
+
+def recipe_views(cfg):
+    """The recipe's view blocks as MultiView blocks."""
+    return [
+        (view_transform(size, scale, cfg["jitter"], cfg["blur"]), count) for count, size, scale in cfg["views"]
+    ]
 
 
 def eval_transform(sample, size):
@@ -273,11 +320,42 @@ class LARS(torch.optim.Optimizer):
                 p.add_(buf, alpha=-lr)
 
 
+def no_decay(p):
+    """nn.Param.NoDecay: biases and batch-norm scales and shifts, the
+    one-dimensional parameters of these modules."""
+    return p.ndim <= 1
+
+
+def make_optimizer(cfg, modules, lr):
+    """The recipe's optimizer over the modules' parameters at peak lr.
+    lars: LARS above, one group (it leaves one-dimensional parameters out of
+    weight decay itself) [components/optimizer/lars.go]. sgd:
+    torch.optim.SGD, which is optimizer.sgd (d = g + wd*w, v = mu*v + d,
+    w -= lr*v, dampening 0, no Nesterov): with decay_bias_and_norm every
+    parameter is in one weight-decay group, prototypes included; without it
+    biases and batch-norm scales and shifts go to a weight_decay 0 group
+    [components/optimizer/sgd.go]. Parameters without a gradient (frozen
+    prototypes) are skipped by both, momentum included."""
+    params = [p for m in modules for p in m.parameters()]
+    if cfg["optimizer"] == "lars":
+        return LARS(params, lr=lr, momentum=cfg["momentum"], weight_decay=cfg["weight_decay"], eta=cfg["eta"])
+    if cfg["optimizer"] == "sgd":
+        groups = [dict(params=params)]
+        if not cfg.get("decay_bias_and_norm", False):
+            groups = [
+                dict(params=[p for p in params if not no_decay(p)]),
+                dict(params=[p for p in params if no_decay(p)], weight_decay=0.0),
+            ]
+        return torch.optim.SGD(groups, lr=lr, momentum=cfg["momentum"], dampening=0,
+                               weight_decay=cfg["weight_decay"], nesterov=False)
+    raise ValueError(f"unknown optimizer {cfg['optimizer']!r}")
+
+
 def warmup_cosine_lr(step, peak, steps_per_epoch, total_steps, warmup_epochs, start_lr, final_lr):
     """schedule.warmup_cosine (solo-learn's LinearWarmupCosineAnnealingLR,
     stepped per optimizer step) in sslrun's closed form: with W warmup steps
     and T steps in all, step 0 is start_lr, step W-1 and W the peak, then the
-    cosine reaches final_lr at T."""
+    cosine reaches final_lr at T; without warmup (W = 0) step 0 is the peak."""
     w, k = warmup_epochs * steps_per_epoch, min(step, total_steps)
     if k == w:
         return peak
@@ -638,15 +716,18 @@ def main():
     ap.add_argument("--recipe", choices=sorted(RECIPES), required=True)
     ap.add_argument("--data", default="../shared/datasets/cifar10",
                     help="folder with train/<class>/*.jpg and test/<class>/*.jpg")
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=None, help="default: the recipe's (simclr 6, swav 8)")
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     ap.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
     ap.add_argument("--max-steps", type=int, default=0, help="stop pretraining after this many steps (0: no limit)")
+    ap.add_argument("--log-every", type=int, default=None, help="log the loss every N steps (default: the spec's 20)")
     ap.add_argument("--limit", type=int, default=0, help="use N evenly spaced train images (tests)")
     ap.add_argument("--test-limit", type=int, default=0, help="use N evenly spaced test images (tests)")
-    ap.add_argument("--queue-length", type=int, default=None, help="SwAV queue length override (tests; recipe: 3840)")
+    ap.add_argument("--queue-length", type=int, default=None,
+                    help="SwAV queue length override (tests; the recipe has no queue; used from epoch 15, "
+                         "objective.swav's default)")
     ap.add_argument("--init", default=None, help="start from sslrun's step-0 checkpoint (step-00000000.safetensors)")
     ap.add_argument("--evaluate", default=None, help="only evaluate the backbone of this sslrun checkpoint (any step)")
     ap.add_argument("--export-init", nargs=2, metavar=("SSLRUN_STEP0", "OUT"), default=None,
@@ -656,6 +737,10 @@ def main():
     args = ap.parse_args()
 
     cfg = dict(COMMON, **RECIPES[args.recipe])
+    if args.epochs is None:
+        args.epochs = cfg["epochs"]
+    if args.log_every is not None:
+        cfg["log_every"] = max(1, args.log_every)
     if args.queue_length is not None:
         cfg["queue_length"] = args.queue_length
     torch.set_num_threads(args.threads)
@@ -664,7 +749,7 @@ def main():
 
     # ---- data
     train_root, test_root = f"{args.data}/train", f"{args.data}/test"
-    multi_view = MultiView(view_transform(cfg["image_size"]), cfg["views"])
+    multi_view = MultiView(recipe_views(cfg))
     train_folder = datasets.ImageFolder(train_root, transform=multi_view)
     classes = len(train_folder.classes)
     etf = eval_transform(train_folder.loader(train_folder.samples[0][0]), cfg["image_size"])
@@ -714,12 +799,13 @@ def main():
     if args.init:
         load_sslrun_init(args.init, backbone, projector, prototypes)
     initial_backbone = copy.deepcopy(backbone)  # the baseline: the same seeded initialisation
-    params = [p for m in modules for p in m.parameters()]
-    peak = cfg["lr"] * args.batch_size / 256
-    opt = LARS(params, lr=peak, momentum=cfg["momentum"], weight_decay=cfg["weight_decay"], eta=cfg["eta"])
+    peak = cfg["lr"] * args.batch_size / 256  # scale_lr = true
+    opt = make_optimizer(cfg, modules, peak)
     n_params = sum(p.numel() for p in backbone.parameters())
-    log(f"{args.recipe}: {len(pretrain_ds)} train images, {per_epoch} steps/epoch, {total_steps} steps, "
-        f"peak lr {peak:g}, backbone {n_params} parameters, torch {torch.__version__}, threads {args.threads}")
+    views = " + ".join(f"{count}x{size}" for count, size, _ in cfg["views"])
+    log(f"{args.recipe}: {len(pretrain_ds)} train images, views {views}, {per_epoch} steps/epoch, "
+        f"{total_steps} steps, {cfg['optimizer']} peak lr {peak:g}, backbone {n_params} parameters, "
+        f"torch {torch.__version__}, threads {args.threads}")
 
     # ---- pretraining
     trainer = Pretrainer(cfg, backbone, projector, prototypes, opt, args.batch_size)
@@ -763,6 +849,7 @@ def main():
         workers=args.workers,
         train_images=len(pretrain_ds),
         test_images=len(test_eval_ds),
+        optimizer=cfg["optimizer"],
         peak_lr=peak,
         wall_seconds=wall_seconds,
         train_seconds=train_seconds,
