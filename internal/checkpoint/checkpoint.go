@@ -111,40 +111,31 @@ func Read(path string, params *nn.Params) (*Checkpoint, error) {
 	return c, nil
 }
 
+// ReadPosition reads only where the checkpoint at path stands: its
+// position and the loss of its last step (its data checked against its
+// checksum, its tensors not loaded). Summaries written after an
+// interrupted evaluation take their steps and final loss from it.
+func ReadPosition(path string) (Position, float64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Position{}, 0, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	f, err := safetensors.Read(data)
+	if err != nil {
+		return Position{}, 0, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
+	}
+	c := &Checkpoint{}
+	if err := decodeMeta(f, c); err != nil {
+		return Position{}, 0, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	return c.Pos, c.LastLoss, nil
+}
+
 // Decode is Read on a file already parsed.
 func Decode(f *safetensors.File, params *nn.Params) (*Checkpoint, error) {
-	c := &Checkpoint{Params: params, Experiment: f.Metadata[metaExperiment], Config: f.Metadata[metaConfig],
-		Optimizer: optimizer.State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}}
-	if c.Experiment == "" || c.Config == "" {
-		return nil, fmt.Errorf("not an sslrun checkpoint (no %s metadata)", metaExperiment)
-	}
-	switch sum := f.Metadata[MetaData]; {
-	case sum == "":
-		return nil, fmt.Errorf("has no checksum of its data (metadata %s)", MetaData)
-	case sum != f.DataSHA256():
-		return nil, fmt.Errorf("is corrupt: its tensor data does not match the checksum written with it")
-	}
-	ints := []struct {
-		key string
-		dst *int
-	}{{metaStep, &c.Pos.Step}, {metaEpoch, &c.Pos.Epoch}, {metaEpochStep, &c.Pos.EpochStep}}
-	for _, m := range ints {
-		v, err := strconv.Atoi(f.Metadata[m.key])
-		if err != nil || v < 0 {
-			return nil, fmt.Errorf("metadata %s = %q is not a count", m.key, f.Metadata[m.key])
-		}
-		*m.dst = v
-	}
-	floats := []struct {
-		key string
-		dst *float64
-	}{{metaEpochLoss, &c.Pos.EpochLoss}, {metaLastLoss, &c.LastLoss}}
-	for _, m := range floats {
-		v, err := strconv.ParseFloat(f.Metadata[m.key], 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("metadata %s = %q is not a finite number", m.key, f.Metadata[m.key])
-		}
-		*m.dst = v
+	c := &Checkpoint{Params: params, Optimizer: optimizer.State{Buffers: map[string][]float32{}, Counters: map[string]int64{}}}
+	if err := decodeMeta(f, c); err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	for _, p := range params.List() {
@@ -207,6 +198,44 @@ func Decode(f *safetensors.File, params *nn.Params) (*Checkpoint, error) {
 		}
 	}
 	return c, nil
+}
+
+// decodeMeta checks f's checksum and reads its metadata into c: the
+// experiment, the configuration, the position and the last loss.
+func decodeMeta(f *safetensors.File, c *Checkpoint) error {
+	c.Experiment, c.Config = f.Metadata[metaExperiment], f.Metadata[metaConfig]
+	if c.Experiment == "" || c.Config == "" {
+		return fmt.Errorf("not an sslrun checkpoint (no %s metadata)", metaExperiment)
+	}
+	switch sum := f.Metadata[MetaData]; {
+	case sum == "":
+		return fmt.Errorf("has no checksum of its data (metadata %s)", MetaData)
+	case sum != f.DataSHA256():
+		return fmt.Errorf("is corrupt: its tensor data does not match the checksum written with it")
+	}
+	ints := []struct {
+		key string
+		dst *int
+	}{{metaStep, &c.Pos.Step}, {metaEpoch, &c.Pos.Epoch}, {metaEpochStep, &c.Pos.EpochStep}}
+	for _, m := range ints {
+		v, err := strconv.Atoi(f.Metadata[m.key])
+		if err != nil || v < 0 {
+			return fmt.Errorf("metadata %s = %q is not a count", m.key, f.Metadata[m.key])
+		}
+		*m.dst = v
+	}
+	floats := []struct {
+		key string
+		dst *float64
+	}{{metaEpochLoss, &c.Pos.EpochLoss}, {metaLastLoss, &c.LastLoss}}
+	for _, m := range floats {
+		v, err := strconv.ParseFloat(f.Metadata[m.key], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("metadata %s = %q is not a finite number", m.key, f.Metadata[m.key])
+		}
+		*m.dst = v
+	}
+	return nil
 }
 
 // check refuses a Position that a run of perEpoch steps per epoch and

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sslrun/sslrun/internal/checkpoint"
 	"github.com/sslrun/sslrun/internal/runner"
 	"github.com/sslrun/sslrun/internal/safetensors"
 	"github.com/sslrun/sslrun/internal/spec"
@@ -462,7 +463,8 @@ func TestSpecErrorNamesRunCopy(t *testing.T) {
 }
 
 // TestInterruptDuringEvaluation: a signal after pretraining says so, keeps
-// the backbone, and `sslrun eval` is the way on.
+// the backbone, and `sslrun eval` is the way on; the summary it writes has
+// the run's steps and final loss (the latest checkpoint's), not zeros.
 func TestInterruptDuringEvaluation(t *testing.T) {
 	exp, src := load(t, tinySpec, nil)
 	dir := filepath.Join(t.TempDir(), "run")
@@ -481,8 +483,20 @@ func TestInterruptDuringEvaluation(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, runner.BackboneFile)); err != nil {
 		t.Error(err)
 	}
-	if res, err := runner.Evaluate(context.Background(), dir, runner.Options{}); err != nil || len(res.Summary.Eval) != 2 || res.Summary.Eval["linear"].Pixels == nil {
-		t.Errorf("evaluating after the interruption: %v", err)
+	res, err := runner.Evaluate(context.Background(), dir, runner.Options{})
+	if err != nil || len(res.Summary.Eval) != 2 || res.Summary.Eval["linear"].Pixels == nil {
+		t.Fatalf("evaluating after the interruption: %v", err)
+	}
+	pos, loss, err := checkpoint.ReadPosition(filepath.Join(dir, "checkpoints", runner.LatestCheckpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got runner.Summary
+	if err := json.Unmarshal(read(t, filepath.Join(dir, runner.SummaryFile)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Steps != 1 || pos.Step != 1 || got.FinalLoss != loss || loss == 0 || got.WallSeconds <= 0 || got.Experiment != exp.Name {
+		t.Errorf("summary after eval of an interrupted evaluation: %+v; the checkpoint says step %d, loss %v", got, pos.Step, loss)
 	}
 }
 

@@ -279,6 +279,19 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err := checkBackbone(path, data); err != nil {
 		return nil, err
 	}
+	sum, err := readSummary(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, err
+	}
+	if sum.Experiment == "" {
+		// Pretraining ended but its evaluation did not: the steps and the
+		// final loss are the latest checkpoint's, the time this process's.
+		pos, loss, err := checkpoint.ReadPosition(filepath.Join(dir, "checkpoints", LatestCheckpoint))
+		if err != nil {
+			return nil, err
+		}
+		sum.Experiment, sum.Seed, sum.Steps, sum.FinalLoss = r.exp.Name, r.exp.Seed, pos.Step, loss
+	}
 	prep, err := r.evalPrep(ctx)
 	if err != nil {
 		return nil, r.interrupted(ctx, err)
@@ -290,18 +303,14 @@ func Evaluate(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err := model.LoadBackbone(data, g, r.p.model.Params); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sum, err := readSummary(filepath.Join(dir, SummaryFile))
-	if err != nil {
-		return nil, err
-	}
-	if sum.Experiment == "" { // pretraining ended but its evaluation did not
-		sum.Experiment, sum.Seed = r.exp.Name, r.exp.Seed
-	}
 	if sum.Eval, err = r.evaluate(ctx, prep); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w during evaluation; %s is as it was", ErrInterrupted, SummaryFile)
 		}
 		return nil, err
+	}
+	if sum.WallSeconds == 0 {
+		sum.WallSeconds = time.Since(r.began).Seconds()
 	}
 	if err := runfolder.WriteJSON(filepath.Join(dir, SummaryFile), sum); err != nil {
 		return nil, err
