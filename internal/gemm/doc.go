@@ -1,6 +1,8 @@
 // Package gemm multiplies float32 matrices (MulAdd) and float64 matrices
 // (MulAdd64): c += a·b, with a and b given as strided views (so a transpose
-// is free) and c row-major.
+// is free) and c row-major. A view is a View, Mat for float32 and Mat64 for
+// float64; the two products share its checks and their split over
+// goroutines, and each has its own tile sizes and micro-kernel.
 //
 // It is the packed, blocked algorithm of BLIS and OpenBLAS: b is copied in
 // blocks of kc rows by nc columns into panels of nr = 16 columns, a in

@@ -5,28 +5,50 @@ import (
 	"sync"
 )
 
-// Mat is a float32 matrix view: element (i, j) is Data[i*RS + j*CS].
-type Mat struct {
+// View is a matrix view: element (i, j) is Data[i*RS + j*CS]. Mat and
+// Mat64 name its two instances.
+type View[T float32 | float64] struct {
 	Rows, Cols int
 	RS, CS     int // strides between rows and between columns, in elements
-	Data       []float32
+	Data       []T
 }
+
+// Mat is a float32 matrix view, the operand of MulAdd.
+type Mat = View[float32]
+
+// Mat64 is a float64 matrix view, the operand of MulAdd64.
+type Mat64 = View[float64]
 
 // Dense is the row-major (rows, cols) matrix on data.
 func Dense(rows, cols int, data []float32) Mat {
 	return Mat{Rows: rows, Cols: cols, RS: cols, CS: 1, Data: data}
 }
 
+// Dense64 is the row-major (rows, cols) matrix on data.
+func Dense64(rows, cols int, data []float64) Mat64 {
+	return Mat64{Rows: rows, Cols: cols, RS: cols, CS: 1, Data: data}
+}
+
 // T is the transpose of m, sharing its data.
-func (m Mat) T() Mat {
-	return Mat{Rows: m.Cols, Cols: m.Rows, RS: m.CS, CS: m.RS, Data: m.Data}
+func (m View[T]) T() View[T] {
+	return View[T]{Rows: m.Cols, Cols: m.Rows, RS: m.CS, CS: m.RS, Data: m.Data}
+}
+
+// Slice is the view of rows [i0, i1) and columns [j0, j1) of m, sharing
+// its data. It panics unless 0 <= i0 <= i1 <= m.Rows and 0 <= j0 <= j1 <=
+// m.Cols.
+func (m View[T]) Slice(i0, i1, j0, j1 int) View[T] {
+	if i0 < 0 || i1 < i0 || i1 > m.Rows || j0 < 0 || j1 < j0 || j1 > m.Cols {
+		panic(fmt.Sprintf("gemm: rows [%d, %d), columns [%d, %d) of a %dx%d matrix", i0, i1, j0, j1, m.Rows, m.Cols))
+	}
+	return m.rows(i0, i1).cols(j0, j1)
 }
 
 // at returns element (i, j).
-func (m Mat) at(i, j int) float32 { return m.Data[i*m.RS+j*m.CS] }
+func (m View[T]) at(i, j int) T { return m.Data[i*m.RS+j*m.CS] }
 
 // check panics unless every element of m lies inside Data.
-func (m Mat) check(name string) {
+func (m View[T]) check(name string) {
 	if m.Rows < 0 || m.Cols < 0 || m.RS < 0 || m.CS < 0 {
 		panic(fmt.Sprintf("gemm: %s has negative size or stride: %+v", name, m.shape()))
 	}
@@ -38,7 +60,23 @@ func (m Mat) check(name string) {
 	}
 }
 
-func (m Mat) shape() [4]int { return [4]int{m.Rows, m.Cols, m.RS, m.CS} }
+func (m View[T]) shape() [4]int { return [4]int{m.Rows, m.Cols, m.RS, m.CS} }
+
+// rows is rows [i0, i1) of m.
+func (m View[T]) rows(i0, i1 int) View[T] {
+	if i0 == i1 {
+		return View[T]{Cols: m.Cols, RS: m.RS, CS: m.CS}
+	}
+	return View[T]{Rows: i1 - i0, Cols: m.Cols, RS: m.RS, CS: m.CS, Data: m.Data[i0*m.RS:]}
+}
+
+// cols is columns [j0, j1) of m.
+func (m View[T]) cols(j0, j1 int) View[T] {
+	if j0 == j1 {
+		return View[T]{Rows: m.Rows, RS: m.RS, CS: m.CS}
+	}
+	return View[T]{Rows: m.Rows, Cols: j1 - j0, RS: m.RS, CS: m.CS, Data: m.Data[j0*m.CS:]}
+}
 
 // Tile and block sizes. A packed a block (mc x kc, 144 KiB) stays in L2
 // while the micro-kernel streams one packed b panel (kc x 16, 16 KiB) from
@@ -51,22 +89,37 @@ const (
 	nc = 4096
 )
 
-// workspace holds one worker's packed blocks.
-type workspace struct {
-	a    []float32 // (mc/mr panels) x kc x mr
-	b    []float32 // (nc/nr panels) x kc x nr
-	tile [mr * nr]float32
+// workspace holds one worker's packed blocks: a as (mc/mr panels) x kc x
+// mr, b as (nc/nr panels) x kc x nr, and an mr x nr tile for the edges
+// (mc64, kc64, nc64, mr64 and nr64 for float64).
+type workspace[T float32 | float64] struct {
+	a, b, tile []T
 }
 
-var pool = sync.Pool{New: func() any {
-	return &workspace{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
-}}
+// newPool is a pool of workspaces of the given sizes.
+func newPool[T float32 | float64](a, b, tile int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		return &workspace[T]{a: make([]T, a), b: make([]T, b), tile: make([]T, tile)}
+	}}
+}
+
+var pool = newPool[float32](mc*kc, kc*nc, mr*nr)
 
 // MulAdd adds a·b to c: c (m, n) += a (m, k) · b (k, n), with c row-major
 // (c.CS == 1), spreading the work over up to workers goroutines (fewer
 // when the product is small). It panics when the shapes disagree or a view
 // reaches outside its data, as an index out of range would.
 func MulAdd(c, a, b Mat, workers int) {
+	// One worker per 2^20 multiply-adds at least.
+	split(c, a, b, workers, 20, mr, nr, mulAdd)
+}
+
+// split checks MulAdd's (or MulAdd64's) operands and runs one on up to
+// workers goroutines: one per 2^shift multiply-adds at least and at least
+// one tile (tr x tc) row or column each, each on a contiguous range of c's
+// columns (when c is wide) or rows (when it is tall) cut on tile
+// boundaries. one is the product on a single goroutine.
+func split[T float32 | float64](c, a, b View[T], workers int, shift uint, tr, tc int, one func(c, a, b View[T])) {
 	if a.Rows != c.Rows || b.Cols != c.Cols || a.Cols != b.Rows {
 		panic(fmt.Sprintf("gemm: c %dx%d += a %dx%d · b %dx%d", c.Rows, c.Cols, a.Rows, a.Cols, b.Rows, b.Cols))
 	}
@@ -80,48 +133,29 @@ func MulAdd(c, a, b Mat, workers int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	// One worker per 2^20 multiply-adds at least, and at least one tile row
-	// or column each.
-	workers = max(1, min(workers, m*n*k>>20))
+	workers = max(1, min(workers, m*n*k>>shift))
 	if n >= m {
-		workers = min(workers, (n+nr-1)/nr)
+		workers = min(workers, (n+tc-1)/tc)
 	} else {
-		workers = min(workers, (m+mr-1)/mr)
+		workers = min(workers, (m+tr-1)/tr)
 	}
 	if workers == 1 {
-		mulAdd(c, a, b)
+		one(c, a, b)
 		return
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		if n >= m {
-			// Column ranges on tile boundaries.
-			tiles := (n + nr - 1) / nr
-			j0, j1 := min(n, w*tiles/workers*nr), min(n, (w+1)*tiles/workers*nr)
-			wg.Go(func() { mulAdd(c.cols(j0, j1), a, b.cols(j0, j1)) })
+			tiles := (n + tc - 1) / tc
+			j0, j1 := min(n, w*tiles/workers*tc), min(n, (w+1)*tiles/workers*tc)
+			wg.Go(func() { one(c.cols(j0, j1), a, b.cols(j0, j1)) })
 		} else {
-			tiles := (m + mr - 1) / mr
-			i0, i1 := min(m, w*tiles/workers*mr), min(m, (w+1)*tiles/workers*mr)
-			wg.Go(func() { mulAdd(c.rows(i0, i1), a.rows(i0, i1), b) })
+			tiles := (m + tr - 1) / tr
+			i0, i1 := min(m, w*tiles/workers*tr), min(m, (w+1)*tiles/workers*tr)
+			wg.Go(func() { one(c.rows(i0, i1), a.rows(i0, i1), b) })
 		}
 	}
 	wg.Wait()
-}
-
-// rows is rows [i0, i1) of m.
-func (m Mat) rows(i0, i1 int) Mat {
-	if i0 == i1 {
-		return Mat{Cols: m.Cols, RS: m.RS, CS: m.CS}
-	}
-	return Mat{Rows: i1 - i0, Cols: m.Cols, RS: m.RS, CS: m.CS, Data: m.Data[i0*m.RS:]}
-}
-
-// cols is columns [j0, j1) of m.
-func (m Mat) cols(j0, j1 int) Mat {
-	if j0 == j1 {
-		return Mat{Rows: m.Rows, RS: m.RS, CS: m.CS}
-	}
-	return Mat{Rows: m.Rows, Cols: j1 - j0, RS: m.RS, CS: m.CS, Data: m.Data[j0*m.CS:]}
 }
 
 // mulAdd is MulAdd on one goroutine.
@@ -130,7 +164,7 @@ func mulAdd(c, a, b Mat) {
 	if m == 0 || n == 0 {
 		return
 	}
-	ws := pool.Get().(*workspace)
+	ws := pool.Get().(*workspace[float32])
 	defer pool.Put(ws)
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
@@ -152,14 +186,10 @@ func mulAdd(c, a, b Mat) {
 						// An edge tile: the whole tile into zeros, then its
 						// valid part into c (0 + t is t, so the rounding is
 						// the full tile's).
-						clear(ws.tile[:])
-						kernel(kb, ap, bp, ws.tile[:], nr)
-						for i := range min(mr, mb-ir) {
-							row := c.Data[ci+i*c.RS:]
-							for j, v := range ws.tile[i*nr : i*nr+min(nr, nb-jr)] {
-								row[j] += v
-							}
-						}
+						tile := (*[mr * nr]float32)(ws.tile)
+						*tile = [mr * nr]float32{}
+						kernel(kb, ap, bp, tile[:], nr)
+						addTile(c.Data[ci:], c.RS, tile[:], nr, min(mr, mb-ir), min(nr, nb-jr))
 					}
 				}
 			}
@@ -167,10 +197,22 @@ func mulAdd(c, a, b Mat) {
 	}
 }
 
+// addTile adds the first rows x cols elements of tile (row stride ldt) to
+// c (row stride ldc): the valid part of an edge tile.
+func addTile[T float32 | float64](c []T, ldc int, tile []T, ldt, rows, cols int) {
+	for i := range rows {
+		row := c[i*ldc:]
+		for j, v := range tile[i*ldt : i*ldt+cols] {
+			row[j] += v
+		}
+	}
+}
+
 // packA copies a's block rows [i0, i0+mb), columns [l0, l0+kb) into dst as
 // panels of mr rows: panel p holds, for each l, the mr elements of rows
-// p*mr.. of column l, zero past the block's last row.
-func packA(dst []float32, a Mat, i0, mb, l0, kb int) {
+// p*mr.. of column l, zero past the block's last row. Both precisions'
+// panels are mr rows high (mr64 is mr).
+func packA[T float32 | float64](dst []T, a View[T], i0, mb, l0, kb int) {
 	for p := 0; p < mb; p += mr {
 		d := dst[p*kb : p*kb+kb*mr]
 		rows := min(mr, mb-p)

@@ -1,93 +1,19 @@
 package gemm
 
-import (
-	"fmt"
-	"sync"
-)
-
-// Mat64 is a float64 matrix view: element (i, j) is Data[i*RS + j*CS].
-type Mat64 struct {
-	Rows, Cols int
-	RS, CS     int // strides between rows and between columns, in elements
-	Data       []float64
-}
-
-// Dense64 is the row-major (rows, cols) matrix on data.
-func Dense64(rows, cols int, data []float64) Mat64 {
-	return Mat64{Rows: rows, Cols: cols, RS: cols, CS: 1, Data: data}
-}
-
-// T is the transpose of m, sharing its data.
-func (m Mat64) T() Mat64 {
-	return Mat64{Rows: m.Cols, Cols: m.Rows, RS: m.CS, CS: m.RS, Data: m.Data}
-}
-
-// Slice is the view of rows [i0, i1) and columns [j0, j1) of m, sharing
-// its data. It panics unless 0 <= i0 <= i1 <= m.Rows and 0 <= j0 <= j1 <=
-// m.Cols.
-func (m Mat64) Slice(i0, i1, j0, j1 int) Mat64 {
-	if i0 < 0 || i1 < i0 || i1 > m.Rows || j0 < 0 || j1 < j0 || j1 > m.Cols {
-		panic(fmt.Sprintf("gemm: rows [%d, %d), columns [%d, %d) of a %dx%d matrix", i0, i1, j0, j1, m.Rows, m.Cols))
-	}
-	return m.rows(i0, i1).cols(j0, j1)
-}
-
-// at returns element (i, j).
-func (m Mat64) at(i, j int) float64 { return m.Data[i*m.RS+j*m.CS] }
-
-// check panics unless every element of m lies inside Data.
-func (m Mat64) check(name string) {
-	if m.Rows < 0 || m.Cols < 0 || m.RS < 0 || m.CS < 0 {
-		panic(fmt.Sprintf("gemm: %s has negative size or stride: %+v", name, m.shape()))
-	}
-	if m.Rows == 0 || m.Cols == 0 {
-		return
-	}
-	if last := (m.Rows-1)*m.RS + (m.Cols-1)*m.CS; last >= len(m.Data) {
-		panic(fmt.Sprintf("gemm: %s %v reaches element %d of %d", name, m.shape(), last, len(m.Data)))
-	}
-}
-
-func (m Mat64) shape() [4]int { return [4]int{m.Rows, m.Cols, m.RS, m.CS} }
-
-// rows is rows [i0, i1) of m.
-func (m Mat64) rows(i0, i1 int) Mat64 {
-	if i0 == i1 {
-		return Mat64{Cols: m.Cols, RS: m.RS, CS: m.CS}
-	}
-	return Mat64{Rows: i1 - i0, Cols: m.Cols, RS: m.RS, CS: m.CS, Data: m.Data[i0*m.RS:]}
-}
-
-// cols is columns [j0, j1) of m.
-func (m Mat64) cols(j0, j1 int) Mat64 {
-	if j0 == j1 {
-		return Mat64{Rows: m.Rows, RS: m.RS, CS: m.CS}
-	}
-	return Mat64{Rows: m.Rows, Cols: j1 - j0, RS: m.RS, CS: m.CS, Data: m.Data[j0*m.CS:]}
-}
-
 // Tile and block sizes of the float64 product: the float32 ones with half
 // as many columns to a tile (a register holds 4 doubles), so the packed
 // blocks take the same bytes: a (mc64 x kc64, 144 KiB) in L2, one b panel
-// (kc64 x 8, 16 KiB) in L1, a b block (kc64 x nc64) of 4 MiB.
+// (kc64 x 8, 16 KiB) in L1, a b block (kc64 x nc64) of 4 MiB. The panels
+// of a are as high as float32's, mr rows, so that packA packs both.
 const (
-	mr64 = 6
+	mr64 = mr
 	nr64 = 8
 	mc64 = 72
 	kc64 = 256
 	nc64 = 2048
 )
 
-// workspace64 holds one worker's packed float64 blocks.
-type workspace64 struct {
-	a    []float64 // (mc64/mr64 panels) x kc64 x mr64
-	b    []float64 // (nc64/nr64 panels) x kc64 x nr64
-	tile [mr64 * nr64]float64
-}
-
-var pool64 = sync.Pool{New: func() any {
-	return &workspace64{a: make([]float64, mc64*kc64), b: make([]float64, kc64*nc64)}
-}}
+var pool64 = newPool[float64](mc64*kc64, kc64*nc64, mr64*nr64)
 
 // MulAdd64 is MulAdd for float64 matrices: c (m, n) += a (m, k) · b (k, n),
 // c row-major, on up to workers goroutines. Each element's products are
@@ -95,45 +21,9 @@ var pool64 = sync.Pool{New: func() any {
 // result is bitwise the same whatever the number of workers. It panics
 // when the shapes disagree or a view reaches outside its data.
 func MulAdd64(c, a, b Mat64, workers int) {
-	if a.Rows != c.Rows || b.Cols != c.Cols || a.Cols != b.Rows {
-		panic(fmt.Sprintf("gemm: c %dx%d += a %dx%d · b %dx%d", c.Rows, c.Cols, a.Rows, a.Cols, b.Rows, b.Cols))
-	}
-	if c.CS != 1 && c.Rows > 0 && c.Cols > 1 {
-		panic(fmt.Sprintf("gemm: c must be row-major, has column stride %d", c.CS))
-	}
-	c.check("c")
-	a.check("a")
-	b.check("b")
-	m, n, k := c.Rows, c.Cols, a.Cols
-	if m == 0 || n == 0 || k == 0 {
-		return
-	}
 	// One worker per 2^19 multiply-adds at least (half MulAdd's figure: a
-	// double costs about twice a float), and at least one tile row or
-	// column each.
-	workers = max(1, min(workers, m*n*k>>19))
-	if n >= m {
-		workers = min(workers, (n+nr64-1)/nr64)
-	} else {
-		workers = min(workers, (m+mr64-1)/mr64)
-	}
-	if workers == 1 {
-		mulAdd64(c, a, b)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		if n >= m {
-			tiles := (n + nr64 - 1) / nr64
-			j0, j1 := min(n, w*tiles/workers*nr64), min(n, (w+1)*tiles/workers*nr64)
-			wg.Go(func() { mulAdd64(c.cols(j0, j1), a, b.cols(j0, j1)) })
-		} else {
-			tiles := (m + mr64 - 1) / mr64
-			i0, i1 := min(m, w*tiles/workers*mr64), min(m, (w+1)*tiles/workers*mr64)
-			wg.Go(func() { mulAdd64(c.rows(i0, i1), a.rows(i0, i1), b) })
-		}
-	}
-	wg.Wait()
+	// double costs about twice a float).
+	split(c, a, b, workers, 19, mr64, nr64, mulAdd64)
 }
 
 // mulAdd64 is MulAdd64 on one goroutine.
@@ -153,7 +43,7 @@ func mulAdd64(c, a, b Mat64) {
 	}
 	directA := n <= 2*nr64
 	directB := m <= 2*mr64 && b.CS == 1
-	ws := pool64.Get().(*workspace64)
+	ws := pool64.Get().(*workspace[float64])
 	defer pool64.Put(ws)
 	for j0 := 0; j0 < n; j0 += nc64 {
 		nb := min(nc64, n-j0)
@@ -165,7 +55,7 @@ func mulAdd64(c, a, b Mat64) {
 			for i0 := 0; i0 < m; i0 += mc64 {
 				mb := min(mc64, m-i0)
 				if !directA {
-					packA64(ws.a, a, i0, mb, l0, kb)
+					packA(ws.a, a, i0, mb, l0, kb)
 				}
 				for jr := 0; jr < nb; jr += nr64 {
 					bp, ldb := ws.b[jr*kb:], nr64
@@ -182,7 +72,7 @@ func mulAdd64(c, a, b Mat64) {
 						case directA && ir+mr64 <= mb:
 							ap, rsA, csA = a.Data[(i0+ir)*a.RS+l0*a.CS:], a.RS, a.CS
 						case directA:
-							packA64(ws.a, a, i0+ir, mb-ir, l0, kb)
+							packA(ws.a, a, i0+ir, mb-ir, l0, kb)
 							ap = ws.a
 						}
 						ci := (i0+ir)*c.RS + j0 + jr
@@ -191,39 +81,12 @@ func mulAdd64(c, a, b Mat64) {
 							continue
 						}
 						// An edge tile, as in mulAdd.
-						clear(ws.tile[:])
-						kernel64(kb, ap, rsA, csA, bp, ldb, ws.tile[:], nr64)
-						for i := range min(mr64, mb-ir) {
-							row := c.Data[ci+i*c.RS:]
-							for j, v := range ws.tile[i*nr64 : i*nr64+min(nr64, nb-jr)] {
-								row[j] += v
-							}
-						}
+						tile := (*[mr64 * nr64]float64)(ws.tile)
+						*tile = [mr64 * nr64]float64{}
+						kernel64(kb, ap, rsA, csA, bp, ldb, tile[:], nr64)
+						addTile(c.Data[ci:], c.RS, tile[:], nr64, min(mr64, mb-ir), min(nr64, nb-jr))
 					}
 				}
-			}
-		}
-	}
-}
-
-// packA64 is packA for float64: panels of mr64 rows, zero past the block.
-func packA64(dst []float64, a Mat64, i0, mb, l0, kb int) {
-	for p := 0; p < mb; p += mr64 {
-		d := dst[p*kb : p*kb+kb*mr64]
-		rows := min(mr64, mb-p)
-		if rows < mr64 {
-			clear(d)
-		}
-		for r := range rows {
-			src := a.Data[(i0+p+r)*a.RS+l0*a.CS:]
-			if a.CS == 1 {
-				for l, v := range src[:kb] {
-					d[l*mr64+r] = v
-				}
-				continue
-			}
-			for l := range kb {
-				d[l*mr64+r] = src[l*a.CS]
 			}
 		}
 	}

@@ -4,36 +4,65 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// randMat is a (rows, cols) view with the given layout: transposed data,
-// and pad unused elements between rows (or columns), filled with NaN so a
-// read outside the view shows.
-func randMat(r *rand.Rand, rows, cols, pad int, transposed bool) Mat {
-	var m Mat
-	if transposed {
-		m = Mat{Rows: rows, Cols: cols, RS: 1, CS: rows + pad}
-	} else {
-		m = Mat{Rows: rows, Cols: cols, RS: cols + pad, CS: 1}
+// layout is how randMat lays a matrix out in memory.
+type layout int
+
+const (
+	rowMajor layout = iota // CS 1, pad elements after each row
+	colMajor               // RS 1 (a transposed row-major matrix), pad after each column
+	strided                // RS and CS both above 1: every other element of a padded row-major matrix
+)
+
+func (l layout) String() string { return [...]string{"row", "col", "strided"}[l] }
+
+// dense is Dense or Dense64.
+func dense[T float32 | float64](rows, cols int, data []T) View[T] {
+	return View[T]{Rows: rows, Cols: cols, RS: cols, CS: 1, Data: data}
+}
+
+// randMat is a (rows, cols) view in the given layout, its unused elements
+// NaN so that a read outside the view shows.
+func randMat[T float32 | float64](r *rand.Rand, rows, cols, pad int, l layout) View[T] {
+	var m View[T]
+	switch l {
+	case rowMajor:
+		m = View[T]{Rows: rows, Cols: cols, RS: cols + pad, CS: 1}
+	case colMajor:
+		m = View[T]{Rows: rows, Cols: cols, RS: 1, CS: rows + pad}
+	case strided:
+		m = View[T]{Rows: rows, Cols: cols, RS: 2*cols + pad, CS: 2}
 	}
-	m.Data = make([]float32, max(1, rows*cols+pad*max(rows, cols)+3))
+	m.Data = make([]T, max(1, (rows+1)*(cols+1)*2+pad*max(rows, cols)+3))
 	for i := range m.Data {
-		m.Data[i] = float32(math.NaN())
+		m.Data[i] = T(math.NaN())
 	}
 	for i := range rows {
 		for j := range cols {
-			m.Data[i*m.RS+j*m.CS] = float32(r.NormFloat64())
+			m.Data[i*m.RS+j*m.CS] = T(r.NormFloat64())
 		}
 	}
 	return m
 }
 
-// reference returns c + a·b in float64 and, per element, the sum of the
-// magnitudes of its terms (the scale of float32's rounding error).
-func reference(c, a, b Mat) (want, scale []float64) {
+// randSlice is n normal deviates.
+func randSlice[T float32 | float64](r *rand.Rand, n int) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = T(r.NormFloat64())
+	}
+	return s
+}
+
+// reference returns c + a·b summed naively in order in float64 and, per
+// element, the sum of the magnitudes of its terms (the scale of the
+// rounding error).
+func reference[T float32 | float64](c, a, b View[T]) (want, scale []float64) {
 	want = make([]float64, c.Rows*c.Cols)
 	scale = make([]float64, c.Rows*c.Cols)
 	for i := range c.Rows {
@@ -50,32 +79,28 @@ func reference(c, a, b Mat) (want, scale []float64) {
 	return want, scale
 }
 
-// mulCase is one product: c (m, n) += a (m, k) · b (k, n), a and b
-// transposed or not, pad unused elements between rows.
+// ulps is a few units in the last place of T, relative: the tolerance of
+// a product per unit of its terms' scale.
+func ulps[T float32 | float64]() float64 {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return 1e-6
+	}
+	return 1e-15
+}
+
+// mulCase is one product: c (m, n) += a (m, k) · b (k, n), with a and b
+// in the given layouts, pad unused elements between rows or columns.
 type mulCase struct {
 	m, n, k int
-	aT, bT  bool
+	a, b    layout
 	pad     int
 	workers int
 }
 
-// TestMulAdd compares products with a float64 reference, with the Go
-// kernel and, where the CPU has AVX2 and FMA, the assembly one: tiles at
-// and past the edges, blocks past mc, kc and nc, transposed and padded
-// views, several workers.
-func TestMulAdd(t *testing.T) {
-	tests := []mulCase{
-		{m: 1, n: 1, k: 1, workers: 1},
-		{m: 6, n: 16, k: 1, workers: 1},
-		{m: 6, n: 16, k: 300, workers: 1},
-		{m: 7, n: 17, k: 3, workers: 1},
-		{m: 5, n: 15, k: 9, workers: 1},
-		{m: 64, n: 1024, k: 27, workers: 2},
-		{m: 145, n: 33, k: 257, aT: true, workers: 1},
-		{m: 145, n: 33, k: 513, bT: true, pad: 3, workers: 3},
-		{m: 3, n: 4100, k: 5, aT: true, bT: true, pad: 1, workers: 2},
-		{m: 200, n: 20, k: 70, bT: true, workers: 4},
-	}
+// testMulAdds runs testMulAdd on every case, with the Go kernel and, where
+// the CPU has AVX2 and FMA, the assembly one.
+func testMulAdds[T float32 | float64](t *testing.T, tests []mulCase, mulAdd func(c, a, b View[T], workers int)) {
 	kernels := []bool{false}
 	if fused {
 		kernels = append(kernels, true)
@@ -83,27 +108,27 @@ func TestMulAdd(t *testing.T) {
 	defer func(f bool) { fused = f }(fused)
 	for _, tc := range tests {
 		for _, fused = range kernels {
-			name := fmt.Sprintf("%dx%dx%d/aT=%v/bT=%v/pad=%d/w=%d/fused=%v", tc.m, tc.n, tc.k, tc.aT, tc.bT, tc.pad, tc.workers, fused)
-			t.Run(name, func(t *testing.T) { testMulAdd(t, tc) })
+			name := fmt.Sprintf("%dx%dx%d/a=%v/b=%v/pad=%d/w=%d/fused=%v", tc.m, tc.n, tc.k, tc.a, tc.b, tc.pad, tc.workers, fused)
+			t.Run(name, func(t *testing.T) { testMulAdd(t, tc, mulAdd) })
 		}
 	}
 }
 
-// testMulAdd checks one product against the float64 reference, and that
-// nothing outside c's view changes.
-func testMulAdd(t *testing.T, tc mulCase) {
+// testMulAdd checks one product against the reference, and that nothing
+// outside c's view changes.
+func testMulAdd[T float32 | float64](t *testing.T, tc mulCase, mulAdd func(c, a, b View[T], workers int)) {
 	r := rand.New(rand.NewPCG(uint64(tc.m), uint64(tc.n*1000+tc.k)))
-	a := randMat(r, tc.m, tc.k, tc.pad, tc.aT)
-	b := randMat(r, tc.k, tc.n, tc.pad, tc.bT)
-	c := randMat(r, tc.m, tc.n, tc.pad, false)
+	a := randMat[T](r, tc.m, tc.k, tc.pad, tc.a)
+	b := randMat[T](r, tc.k, tc.n, tc.pad, tc.b)
+	c := randMat[T](r, tc.m, tc.n, tc.pad, rowMajor)
 	want, scale := reference(c, a, b)
-	MulAdd(c, a, b, tc.workers)
+	mulAdd(c, a, b, tc.workers)
 	for i := range c.Rows {
 		for j := range c.Cols {
 			got, w := float64(c.at(i, j)), want[i*c.Cols+j]
-			// float32 accumulation: a few ulps of the terms' scale per kc
-			// block, far below any indexing mistake (a whole term).
-			if tol := 1e-6 * scale[i*c.Cols+j] * math.Sqrt(float64(tc.k)+1); math.Abs(got-w) > tol {
+			// A few ulps of the terms' scale per kc block, far below any
+			// indexing mistake (a whole term).
+			if tol := ulps[T]() * scale[i*c.Cols+j] * math.Sqrt(float64(tc.k)+1); math.Abs(got-w) > tol {
 				t.Fatalf("c[%d][%d] = %g, want %g (tolerance %g)", i, j, got, w, tol)
 			}
 		}
@@ -118,18 +143,43 @@ func testMulAdd(t *testing.T, tc mulCase) {
 	}
 }
 
+// TestMulAdd compares products with a float64 reference: tiles at and
+// past the edges, blocks past mc, kc and nc, transposed and padded views,
+// several workers.
+func TestMulAdd(t *testing.T) {
+	testMulAdds(t, []mulCase{
+		{m: 1, n: 1, k: 1, workers: 1},
+		{m: 6, n: 16, k: 1, workers: 1},
+		{m: 6, n: 16, k: 300, workers: 1},
+		{m: 7, n: 17, k: 3, workers: 1},
+		{m: 5, n: 15, k: 9, workers: 1},
+		{m: 64, n: 1024, k: 27, workers: 2},
+		{m: 145, n: 33, k: 257, a: colMajor, workers: 1},
+		{m: 145, n: 33, k: 513, b: colMajor, pad: 3, workers: 3},
+		{m: 3, n: 4100, k: 5, a: colMajor, b: colMajor, pad: 1, workers: 2},
+		{m: 200, n: 20, k: 70, b: colMajor, workers: 4},
+	}, MulAdd)
+}
+
 // TestWorkersDoNotChangeBits: the same product on 1 to 5 goroutines is
 // bitwise the same, both for a wide c (split by columns) and a tall one
-// (split by rows).
+// (split by rows), in both precisions.
 func TestWorkersDoNotChangeBits(t *testing.T) {
-	for _, shape := range [][3]int{{40, 3000, 600}, {3000, 40, 600}} {
+	t.Run("float32", func(t *testing.T) { testWorkersDoNotChangeBits(t, 40, MulAdd) })
+	t.Run("float64", func(t *testing.T) { testWorkersDoNotChangeBits(t, 20, MulAdd64) })
+}
+
+// testWorkersDoNotChangeBits multiplies (m, 600) · (600, 3000) and
+// (3000, 600) · (600, m).
+func testWorkersDoNotChangeBits[T float32 | float64](t *testing.T, m int, mulAdd func(c, a, b View[T], workers int)) {
+	for _, shape := range [][3]int{{m, 3000, 600}, {3000, m, 600}} {
 		m, n, k := shape[0], shape[1], shape[2]
 		r := rand.New(rand.NewPCG(1, 2))
-		a, b := randMat(r, m, k, 0, false), randMat(r, k, n, 0, true)
-		var first []float32
+		a, b := randMat[T](r, m, k, 0, rowMajor), randMat[T](r, k, n, 0, colMajor)
+		var first []T
 		for workers := 1; workers <= 5; workers++ {
-			c := Dense(m, n, make([]float32, m*n))
-			MulAdd(c, a, b, workers)
+			c := dense(m, n, make([]T, m*n))
+			mulAdd(c, a, b, workers)
 			if first == nil {
 				first = c.Data
 				continue
@@ -137,6 +187,23 @@ func TestWorkersDoNotChangeBits(t *testing.T) {
 			if diff := cmp.Diff(first, c.Data); diff != "" {
 				t.Fatalf("%v with %d workers differs from 1 worker:\n%.400s", shape, workers, diff)
 			}
+		}
+	}
+}
+
+// checkTile fails unless c1 and c2 (mr rows of ldc) agree within tol in
+// their first cols columns and exactly past them.
+func checkTile[T float32 | float64](t *testing.T, c1, c2 []T, ldc, cols int, tol float64) {
+	t.Helper()
+	for i := range c1 {
+		if i%ldc >= cols {
+			if c1[i] != c2[i] {
+				t.Fatalf("c[%d] outside the tile changed", i)
+			}
+			continue
+		}
+		if d := math.Abs(float64(c1[i] - c2[i])); d > tol {
+			t.Fatalf("c[%d]: assembly %g, Go %g", i, c1[i], c2[i])
 		}
 	}
 }
@@ -149,42 +216,29 @@ func TestKernelAgreesWithGo(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	const kb, ldc = 200, 21
-	a, b := make([]float32, kb*mr), make([]float32, kb*nr)
-	for i := range a {
-		a[i] = float32(r.NormFloat64())
-	}
-	for i := range b {
-		b[i] = float32(r.NormFloat64())
-	}
-	c1, c2 := make([]float32, mr*ldc), make([]float32, mr*ldc)
-	for i := range c1 {
-		c1[i] = float32(r.NormFloat64())
-		c2[i] = c1[i]
-	}
+	a, b := randSlice[float32](r, kb*mr), randSlice[float32](r, kb*nr)
+	c1 := randSlice[float32](r, mr*ldc)
+	c2 := slices.Clone(c1)
 	kernel(kb, a, b, c1, ldc)
 	kernelGo(kb, a, b, c2, ldc)
-	for i := range c1 {
-		if i%ldc >= nr {
-			if c1[i] != c2[i] {
-				t.Fatalf("c[%d] outside the tile changed", i)
-			}
-			continue
-		}
-		if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-4 {
-			t.Fatalf("c[%d]: assembly %g, Go %g", i, c1[i], c2[i])
-		}
-	}
+	checkTile(t, c1, c2, ldc, nr, 1e-4)
 }
 
 func TestMulAddPanics(t *testing.T) {
-	ok := Dense(2, 2, make([]float32, 4))
+	t.Run("float32", func(t *testing.T) { testMulAddPanics(t, MulAdd) })
+	t.Run("float64", func(t *testing.T) { testMulAddPanics(t, MulAdd64) })
+}
+
+func testMulAddPanics[T float32 | float64](t *testing.T, mulAdd func(c, a, b View[T], workers int)) {
+	ok := dense(2, 2, make([]T, 4))
 	tests := []struct {
 		name    string
-		c, a, b Mat
+		c, a, b View[T]
 	}{
-		{"inner sizes", ok, Dense(2, 3, make([]float32, 6)), ok},
+		{"inner sizes", ok, dense(2, 3, make([]T, 6)), ok},
 		{"c not row-major", ok.T(), ok, ok},
-		{"view outside data", ok, Dense(2, 2, make([]float32, 3)), ok},
+		{"view outside data", ok, dense(2, 2, make([]T, 3)), ok},
+		{"negative stride", ok, View[T]{Rows: 2, Cols: 2, RS: -2, CS: 1, Data: make([]T, 4)}, ok},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,15 +247,30 @@ func TestMulAddPanics(t *testing.T) {
 					t.Fatal("no panic")
 				}
 			}()
-			MulAdd(tt.c, tt.a, tt.b, 1)
+			mulAdd(tt.c, tt.a, tt.b, 1)
 		})
 	}
 }
 
 func TestEmpty(t *testing.T) {
-	c := Dense(2, 3, []float32{1, 2, 3, 4, 5, 6})
-	MulAdd(c, Dense(2, 0, nil), Dense(0, 3, nil), 2)
-	if diff := cmp.Diff([]float32{1, 2, 3, 4, 5, 6}, c.Data); diff != "" {
-		t.Fatal(diff)
+	t.Run("float32", func(t *testing.T) { testEmpty(t, MulAdd) })
+	t.Run("float64", func(t *testing.T) { testEmpty(t, MulAdd64) })
+}
+
+func testEmpty[T float32 | float64](t *testing.T, mulAdd func(c, a, b View[T], workers int)) {
+	tests := []struct {
+		name    string
+		c, a, b View[T]
+	}{
+		{"k 0", dense(2, 3, []T{1, 2, 3, 4, 5, 6}), dense[T](2, 0, nil), dense[T](0, 3, nil)},
+		{"m 0", dense[T](0, 3, nil), dense[T](0, 2, nil), dense(2, 3, []T{1, 2, 3, 4, 5, 6})},
+		{"n 0", dense[T](2, 0, nil), dense(2, 3, []T{1, 2, 3, 4, 5, 6}), dense[T](3, 0, nil)},
+	}
+	for _, tt := range tests {
+		before := slices.Clone(tt.c.Data)
+		mulAdd(tt.c, tt.a, tt.b, 2)
+		if diff := cmp.Diff(before, tt.c.Data); diff != "" {
+			t.Errorf("%s: %s", tt.name, diff)
+		}
 	}
 }
