@@ -96,13 +96,9 @@ func (c *Checkpoint) Write(path string) error {
 // every parameter and batch norm the checkpoint does with the same shapes
 // (build the run's graphs first), and returns the rest of its state.
 func Read(path string, params *nn.Params) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
+	f, err := open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint: %w", err)
-	}
-	f, err := safetensors.Read(data)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
+		return nil, err
 	}
 	c, err := Decode(f, params)
 	if err != nil {
@@ -116,19 +112,28 @@ func Read(path string, params *nn.Params) (*Checkpoint, error) {
 // checksum, its tensors not loaded). Summaries written after an
 // interrupted evaluation take their steps and final loss from it.
 func ReadPosition(path string) (Position, float64, error) {
-	data, err := os.ReadFile(path)
+	f, err := open(path)
 	if err != nil {
-		return Position{}, 0, fmt.Errorf("reading checkpoint: %w", err)
+		return Position{}, 0, err
 	}
-	f, err := safetensors.Read(data)
-	if err != nil {
-		return Position{}, 0, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
-	}
-	c := &Checkpoint{}
-	if err := decodeMeta(f, c); err != nil {
+	var c Checkpoint
+	if err := decodeMeta(f, &c); err != nil {
 		return Position{}, 0, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	return c.Pos, c.LastLoss, nil
+}
+
+// open reads and parses the safetensors file at path.
+func open(path string) (*safetensors.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	f, err := safetensors.Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", path, err)
+	}
+	return f, nil
 }
 
 // Decode is Read on a file already parsed.
