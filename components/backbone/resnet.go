@@ -10,14 +10,19 @@ import (
 )
 
 // resnets are torchvision's ResNet depths: blocks per stage and block type.
+// resnet10, one basic block per stage, is not a torchvision model but its
+// ResNet class with the shallowest stages (MONAI's resnet10), a backbone
+// small enough for a CPU budget.
 var resnets = []struct {
 	name       string
+	what       string
 	blocks     [4]int
 	bottleneck bool
 }{
-	{"resnet18", [4]int{2, 2, 2, 2}, false},
-	{"resnet34", [4]int{3, 4, 6, 3}, false},
-	{"resnet50", [4]int{3, 4, 6, 3}, true},
+	{"resnet10", "torchvision's ResNet class with one block per stage", [4]int{1, 1, 1, 1}, false},
+	{"resnet18", "torchvision's resnet18", [4]int{2, 2, 2, 2}, false},
+	{"resnet34", "torchvision's resnet34", [4]int{3, 4, 6, 3}, false},
+	{"resnet50", "torchvision's resnet50", [4]int{3, 4, 6, 3}, true},
 }
 
 func init() {
@@ -28,7 +33,7 @@ func init() {
 		}
 		registry.Register(registry.Component{
 			ID:  "backbone." + r.name,
-			Doc: fmt.Sprintf("torchvision's %s (%v %s), with an ImageNet or CIFAR stem and a width multiplier", r.name, r.blocks, block),
+			Doc: fmt.Sprintf("%s (%v %s), with an ImageNet or CIFAR stem and a width multiplier", r.what, r.blocks, block),
 			Params: []registry.Param{
 				{Name: "stem", Type: registry.String, Default: "imagenet", Enum: []string{"imagenet", "cifar"},
 					Doc: `"imagenet": 7x7 stride-2 conv and max-pool; "cifar": 3x3 stride-1 conv, no max-pool (for 32x32 inputs)`},

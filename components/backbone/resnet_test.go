@@ -200,7 +200,9 @@ func TestResNet18CIFARGolden(t *testing.T) {
 
 // TestParamNamesAndCounts checks the torchvision layout of every depth and
 // stem by parameter counts (torchvision without fc: 11,176,512 for
-// resnet18, 21,284,672 for resnet34 and 23,508,032 for resnet50).
+// resnet18, 21,284,672 for resnet34 and 23,508,032 for resnet50; resnet10,
+// one block per stage, is torchvision's ResNet(BasicBlock, [1, 1, 1, 1]):
+// 4,905,792).
 func TestParamNamesAndCounts(t *testing.T) {
 	tests := []struct {
 		id    string
@@ -213,6 +215,7 @@ func TestParamNamesAndCounts(t *testing.T) {
 		{"backbone.resnet34", "imagenet", 64, 21284672, 512},
 		{"backbone.resnet50", "imagenet", 64, 23508032, 2048},
 		{"backbone.resnet18", "cifar", 32, 11176512 - 64*3*49 + 64*3*9, 512},
+		{"backbone.resnet10", "imagenet", 64, 4905792, 512},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id+"/"+tt.stem, func(t *testing.T) {
