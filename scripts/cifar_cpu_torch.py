@@ -1,14 +1,15 @@
 """PyTorch reference for sslrun's CPU-budget CIFAR-10 recipes.
 
 Reproduces experiments/simclr_cifar10_cpu.hcl (solo-learn's CIFAR-10 SimCLR
-recipe with a small convnet and 6 epochs) and experiments/swav_cifar10_cpu.hcl
-(solo-learn's SwAV recipe cut to what learns in 8 epochs of the same convnet:
-multi-crop, 100 prototypes, milder jitter, no queue, SGD) in plain PyTorch, so
-that sslrun's accuracies can be checked against an independent implementation
-of the same recipe (a gap of more than about 2 points is worth a bug hunt).
+recipe with a resnet10 of width 0.25, milder crops and jitter, and 4 epochs)
+and experiments/swav_cifar10_cpu.hcl (solo-learn's SwAV recipe cut to what
+learns in 8 epochs of a small convnet: multi-crop, 100 prototypes, milder
+jitter, no queue, SGD) in plain PyTorch, so that sslrun's accuracies can be
+checked against an independent implementation of the same recipe (a gap of
+more than about 2 points is worth a bug hunt).
 
     /usr/bin/python3 scripts/cifar_cpu_torch.py --recipe simclr|swav \
-        [--data ../shared/datasets/cifar10] [--epochs 6|8] [--batch-size 256] \
+        [--data ../shared/datasets/cifar10] [--epochs 4|8] [--batch-size 256] \
         [--seed 0] [--threads 2] [--workers 2] [--max-steps N] [--log-every N] \
         [--limit N] [--test-limit N] [--init step-00000000.safetensors] \
         [--out results.json]
@@ -19,11 +20,12 @@ of the same recipe (a gap of more than about 2 points is worth a bug hunt).
 
 (Debian's python3-torch 1.13 and python3-torchvision 0.14, CPU.) Progress goes
 to stderr; the result is one JSON object on stdout (and in --out): recipe,
-epochs, steps, batch_size, threads, wall_seconds (pretraining + evaluation),
-train_seconds, images_per_s (source images per second of pretraining),
-final_loss, epoch_losses, eval {knn, linear: {top1, top5, baseline}} as
-fractions, and the torch/torchvision versions. --epochs defaults to the
-recipe's (simclr 6, swav 8). --limit and --test-limit take evenly spaced
+backbone (the spec's backbone type), backbone_params, epochs, steps,
+batch_size, threads, wall_seconds (pretraining + evaluation), train_seconds,
+images_per_s (source images per second of pretraining), final_loss,
+epoch_losses, eval {knn, linear: {top1, top5, baseline}} as fractions, and
+the torch/torchvision versions. --epochs defaults to the recipe's (simclr 4,
+swav 8). --limit and --test-limit take evenly spaced
 images of each split (so that every class appears), and --max-steps stops
 pretraining early (the schedule still spans all --epochs), for tests.
 --init starts from sslrun's initialisation instead of PyTorch's: the
@@ -47,21 +49,28 @@ What it mirrors, piece by piece (sslrun sources in brackets):
 - views: torchvision's transforms on float tensors (sslrun decodes to [0, 1]
   first and mirrors the tensor code, not PIL), view blocks in spec order
   [components/augment/*.go, pipeline/build.go]:
-  SimCLR, 2 views of RandomResizedCrop(32, (0.08, 1), antialiased bilinear),
-  ColorJitter(0.8, 0.8, 0.8, 0.2) with p 0.8, RandomGrayscale(0.2), Gaussian
+  SimCLR, 2 views of RandomResizedCrop(32, (0.2, 1), antialiased bilinear),
+  ColorJitter(0.4, 0.4, 0.2, 0.1) with p 0.8, RandomGrayscale(0.2), Gaussian
   blur p 0.5 with sigma U(0.1, 2) and kernel 2*ceil(3 sigma)+1, flip,
   Normalize;
   SwAV, multi-crop: 2 views of RandomResizedCrop(32, (0.14, 1)) then 4 of
   RandomResizedCrop(16, (0.05, 0.14)), each with ColorJitter(0.4, 0.4, 0.4,
   0.1) with p 0.8, RandomGrayscale(0.2), flip, Normalize, no blur;
-- backbone: convnet [16, 32, 64], 3x3 conv (no bias) + BN + ReLU, strides 1,
-  2, 2, global average pool [components/backbone/convnet.go];
+- backbone [components/backbone/resnet.go, convnet.go]:
+  SimCLR, resnet10 with the CIFAR stem and width 0.25: torchvision's ResNet
+  class with one BasicBlock per stage ([1, 1, 1, 1]) of 16, 32, 64 and 128
+  channels, the stem a 3x3 stride-1 conv (no bias) + BN + ReLU without
+  max-pool, global average pool to 128 features, torchvision's
+  initialisation (kaiming_normal fan_out convolutions, batch norm ones and
+  zeros, no zero-initialised last BN), 307,536 parameters;
+  SwAV, convnet [16, 32, 64], 3x3 conv (no bias) + BN + ReLU, strides 1, 2,
+  2, global average pool to 64 features;
 - views of one size go through the backbone and projector as one batch, so
   batch norm sees 2B rows for SimCLR and, for SwAV, 2B rows of 32x32 and then
   4B of 16x16, with statistics per resolution group [model/model.go, Train,
   groupBySize];
-- projector: Linear(64, 2048) + BN + ReLU + Linear(2048, out), with biases
-  [components/head/projection_mlp.go];
+- projector: Linear(features, 2048) + BN + ReLU + Linear(2048, out), with
+  biases; out 256 for SimCLR, 128 for SwAV [components/head/projection_mlp.go];
 - SimCLR: NT-Xent at 0.2 (solo-learn's simclr_loss_func)
   [components/objective/nt_xent.go];
 - SwAV: 100 prototypes on L2-normalised projections, normalised before every
@@ -112,7 +121,6 @@ CIFAR_STD = (0.2470, 0.2435, 0.2616)
 # a recipe below overrides what it sets differently).
 COMMON = dict(
     image_size=32,
-    channels=(16, 32, 64),
     hidden_dim=2048,
     momentum=0.9,
     eta=0.02,
@@ -130,13 +138,15 @@ COMMON = dict(
 # What differs between simclr_cifar10_cpu.hcl and swav_cifar10_cpu.hcl.
 # views: the spec's view blocks in order, (count, size, RandomResizedCrop
 # scale); jitter: ColorJitter's (brightness, contrast, saturation, hue), with
-# p 0.8; blur: whether the views have the Gaussian blur (p 0.5).
+# p 0.8; blur: whether the views have the Gaussian blur (p 0.5); backbone:
+# the spec's backbone block, (type, its settings) (make_backbone).
 RECIPES = {
     "simclr": dict(
-        epochs=6,
-        views=((2, 32, (0.08, 1.0)),),
-        jitter=(0.8, 0.8, 0.8, 0.2),
+        epochs=4,
+        views=((2, 32, (0.2, 1.0)),),
+        jitter=(0.4, 0.4, 0.2, 0.1),
         blur=True,
+        backbone=("resnet10", dict(stem="cifar", width=0.25)),
         output_dim=256,
         optimizer="lars",
         lr=0.4,
@@ -148,6 +158,7 @@ RECIPES = {
         views=((2, 32, (0.14, 1.0)), (4, 16, (0.05, 0.14))),  # view "global", view "local"
         jitter=(0.4, 0.4, 0.4, 0.1),
         blur=False,
+        backbone=("convnet", dict(channels=(16, 32, 64))),
         output_dim=128,
         optimizer="sgd",
         lr=0.6,
@@ -193,11 +204,11 @@ class RandomGaussianBlur:
         return f"RandomGaussianBlur(p={self.p}, sigma={self.sigma}, kernel=2*ceil(3*sigma)+1)"
 
 
-def view_transform(size, scale=(0.08, 1.0), jitter=(0.8, 0.8, 0.8, 0.2), blur=True):
+def view_transform(size, scale=(0.2, 1.0), jitter=(0.4, 0.4, 0.2, 0.1), blur=True):
     """One view of a spec's view block, on float tensors as in sslrun: by
-    default simclr_cifar10_cpu.hcl's view "global"; swav_cifar10_cpu.hcl's
-    views "global" and "local" have their own size and scale, jitter (0.4,
-    0.4, 0.4, 0.1) and no blur."""
+    default simclr_cifar10_cpu.hcl's view "global" (crops of 20-100%, jitter
+    (0.4, 0.4, 0.2, 0.1)); swav_cifar10_cpu.hcl's views "global" and "local"
+    have their own size and scale, jitter (0.4, 0.4, 0.4, 0.1) and no blur."""
     steps = [
         transforms.ToTensor(),  # sslrun decodes to float [0, 1] before any augmentation
         transforms.RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), antialias=True),
@@ -268,6 +279,65 @@ class ConvNet(nn.Module):
 
     def forward(self, x):
         return self.body(x).mean(dim=(2, 3))
+
+
+# backbone.resnet10/18/34: blocks per stage of torchvision's basic-block
+# ResNets (resnet10 is its ResNet class with one block per stage).
+RESNET_LAYERS = {"resnet10": (1, 1, 1, 1), "resnet18": (2, 2, 2, 2), "resnet34": (3, 4, 6, 3)}
+
+
+class ResNet(torchvision.models.resnet.ResNet):
+    """backbone.resnet10/18/34 (components/backbone/resnet.go): torchvision's
+    ResNet class with BasicBlock, its _make_layer and forward, the stages'
+    channels 64, 128, 256, 512 times width, the classifier dropped (features
+    are the global average pool, 8 * base channels). stem "cifar" is a 3x3
+    stride-1 conv (no bias) + BN + ReLU without max-pool, "imagenet"
+    torchvision's 7x7 stride-2 conv and max-pool. Initialised as torchvision
+    does (and sslrun): kaiming_normal fan_out convolutions, batch norm ones
+    and zeros, zero_init_residual off. Module names are sslrun's parameter
+    names (conv1, bn1, layerS.I.conv1, layerS.I.downsample.0, ...)."""
+
+    def __init__(self, layers, width=1.0, stem="imagenet"):
+        super().__init__(torchvision.models.resnet.BasicBlock, list(layers))
+        base = int(64 * width)
+        if base < 1:
+            raise ValueError(f"width {width} leaves {base} channels in the first stage")
+        if stem not in ("imagenet", "cifar"):
+            raise ValueError(f"stem {stem!r}: want imagenet or cifar")
+        # torchvision's ResNet fixes the stem at 64 channels: rebuild the stem
+        # and the stages at base with its own _make_layer, then initialise
+        # the rebuilt network as its __init__ does.
+        block = torchvision.models.resnet.BasicBlock
+        self.inplanes = base
+        if stem == "cifar":
+            self.conv1 = nn.Conv2d(3, base, kernel_size=3, stride=1, padding=1, bias=False)
+            self.maxpool = nn.Identity()
+        else:
+            self.conv1 = nn.Conv2d(3, base, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = self._norm_layer(base)
+        self.layer1 = self._make_layer(block, base, layers[0])
+        self.layer2 = self._make_layer(block, 2 * base, layers[1], stride=2)
+        self.layer3 = self._make_layer(block, 4 * base, layers[2], stride=2)
+        self.layer4 = self._make_layer(block, 8 * base, layers[3], stride=2)
+        self.fc = nn.Identity()
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.constant_(m.weight, 1)
+                nn.init.constant_(m.bias, 0)
+        self.dim = 8 * base * block.expansion
+
+
+def make_backbone(cfg):
+    """The recipe's backbone block: ("convnet", {channels}) or
+    ("resnet10" | "resnet18" | "resnet34", {stem, width})."""
+    kind, settings = cfg["backbone"]
+    if kind == "convnet":
+        return ConvNet(settings["channels"])
+    if kind in RESNET_LAYERS:
+        return ResNet(RESNET_LAYERS[kind], **settings)
+    raise ValueError(f"unknown backbone {kind!r}")
 
 
 def projection_mlp(in_dim, hidden_dim, out_dim, layers=2, batch_norm=True):
@@ -623,17 +693,33 @@ def evaluate(backbone, initial_backbone, train_ds, test_ds, classes, workers):
 # ---------------------------------------------------------------- sslrun weights
 
 
+def backbone_sslrun_modules(backbone):
+    """(sslrun module name, torch module) for the backbone's convolutions and
+    batch norms: a ConvNet's body.3i / body.3i+1 are convI / bnI
+    (backbone/convnet.go); a ResNet's module names are sslrun's
+    (backbone/resnet.go: conv1, bn1, layer2.0.conv1, layer2.0.downsample.1,
+    ...)."""
+    if isinstance(backbone, ConvNet):
+        return [(f"{'conv' if isinstance(m, nn.Conv2d) else 'bn'}{i // 3}", m)
+                for i, m in enumerate(backbone.body) if isinstance(m, (nn.Conv2d, nn.BatchNorm2d))]
+    return [(name, m) for name, m in backbone.named_modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d))]
+
+
 def sslrun_names(backbone, projector, prototypes):
     """(sslrun name, torch module, attribute) for every parameter and
-    batch-norm buffer: backbone body.3i / body.3i+1 are convI / bnI,
-    projector k is proj.k, the prototype layer is prototypes."""
+    batch-norm buffer: backbone names from backbone_sslrun_modules,
+    projector k is proj.k, the prototype layer is prototypes. Every
+    parameter of the modules must have a name (a convolution bias would
+    not), so that no weight is silently left at PyTorch's initialisation."""
     out = []
-    for i, m in enumerate(backbone.body):
+    for name, m in backbone_sslrun_modules(backbone):
         if isinstance(m, nn.Conv2d):
-            out.append((f"param/conv{i // 3}.weight", m, "weight"))
-        elif isinstance(m, nn.BatchNorm2d):
-            out += [(f"param/bn{i // 3}.{a}", m, a) for a in ("weight", "bias")]
-            out += [(f"bn/bn{i // 3}.{a}", m, a) for a in ("running_mean", "running_var", "num_batches_tracked")]
+            if m.bias is not None:
+                raise ValueError(f"{name}: sslrun's convolutions have no bias")
+            out.append((f"param/{name}.weight", m, "weight"))
+        else:
+            out += [(f"param/{name}.{a}", m, a) for a in ("weight", "bias")]
+            out += [(f"bn/{name}.{a}", m, a) for a in ("running_mean", "running_var", "num_batches_tracked")]
     for k, m in enumerate(projector):
         if isinstance(m, (nn.Linear, nn.BatchNorm1d)):
             out += [(f"param/proj.{k}.{a}", m, a) for a in ("weight", "bias")]
@@ -641,6 +727,11 @@ def sslrun_names(backbone, projector, prototypes):
             out += [(f"bn/proj.{k}.{a}", m, a) for a in ("running_mean", "running_var", "num_batches_tracked")]
     if prototypes is not None:
         out.append(("param/prototypes.weight", prototypes, "weight"))
+    named = {id(getattr(m, a)) for _, m, a in out}
+    for mod in (backbone, projector, prototypes):
+        for pname, p in (mod.named_parameters() if mod is not None else ()):
+            if id(p) not in named:
+                raise ValueError(f"parameter {pname} of {type(mod).__name__} has no sslrun name")
     return out
 
 
@@ -716,7 +807,7 @@ def main():
     ap.add_argument("--recipe", choices=sorted(RECIPES), required=True)
     ap.add_argument("--data", default="../shared/datasets/cifar10",
                     help="folder with train/<class>/*.jpg and test/<class>/*.jpg")
-    ap.add_argument("--epochs", type=int, default=None, help="default: the recipe's (simclr 6, swav 8)")
+    ap.add_argument("--epochs", type=int, default=None, help="default: the recipe's (simclr 4, swav 8)")
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
@@ -775,7 +866,7 @@ def main():
     total_steps = per_epoch * args.epochs
 
     # ---- model
-    backbone = ConvNet(cfg["channels"])
+    backbone = make_backbone(cfg)
     projector = projection_mlp(backbone.dim, cfg["hidden_dim"], cfg["output_dim"])
     modules = [backbone, projector]
     prototypes = None
@@ -804,7 +895,8 @@ def main():
     n_params = sum(p.numel() for p in backbone.parameters())
     views = " + ".join(f"{count}x{size}" for count, size, _ in cfg["views"])
     log(f"{args.recipe}: {len(pretrain_ds)} train images, views {views}, {per_epoch} steps/epoch, "
-        f"{total_steps} steps, {cfg['optimizer']} peak lr {peak:g}, backbone {n_params} parameters, "
+        f"{total_steps} steps, {cfg['optimizer']} peak lr {peak:g}, backbone {cfg['backbone'][0]} "
+        f"{n_params} parameters, "
         f"torch {torch.__version__}, threads {args.threads}")
 
     # ---- pretraining
@@ -839,6 +931,8 @@ def main():
 
     out = dict(
         recipe=args.recipe,
+        backbone=cfg["backbone"][0],
+        backbone_params=n_params,
         epochs=args.epochs,
         steps=step,
         steps_per_epoch=per_epoch,
