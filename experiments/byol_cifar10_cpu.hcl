@@ -1,12 +1,13 @@
 # BYOL on CIFAR-10 on a CPU budget: solo-learn's CIFAR recipe
-# (byol_cifar10.hcl) with the small backbone of simclr_cifar10_cpu.hcl and
-# 6 epochs instead of a ResNet-18 and 1000, so that pretraining and
+# (byol_cifar10.hcl) with a small backbone (convnet [16, 32, 64], 23k
+# parameters) and 6 epochs instead of a ResNet-18 and 1000, so that pretraining and
 # evaluation finish within 45 minutes on 2 cores. Everything else is the
 # recipe's: the two asymmetric views, projector 4096 -> 256, predictor
 # 4096 -> 256, the teacher's momentum from 0.99 to 1.0 over the run, LARS
 # (lr 1.0 per 256, eta 0.02, clipping, weight decay 1e-5 without biases and
 # batch norm), batch 256, warmup then cosine to 0. The 10 warmup epochs of
-# 1000 scale to 1 of 6 (rounded up), as in simclr_cifar10_cpu.hcl.
+# 1000 scale to 1 of 6 (rounded up): LARS at its peak rate from the first
+# step is what the warmup prevents.
 #
 #   go run ./cmd/sslrun run experiments/byol_cifar10_cpu.hcl
 #

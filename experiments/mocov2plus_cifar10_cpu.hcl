@@ -1,13 +1,12 @@
 # MoCo v2+ on CIFAR-10 on a CPU budget: solo-learn's CIFAR recipe
-# (mocov2plus_cifar10.hcl) with the small backbone of
-# simclr_cifar10_cpu.hcl and 6 epochs instead of a ResNet-18 and 1000, so
+# (mocov2plus_cifar10.hcl) with a small backbone (convnet
+# [16, 32, 64], 23k parameters) and 6 epochs instead of a ResNet-18 and 1000, so
 # that pretraining and evaluation finish within 45 minutes on 2 cores.
 # Everything else is the recipe's but the queue: views, projector 2048 ->
 # 256 without batch norm, InfoNCE at 0.2, the
 # teacher's momentum from 0.99 to 0.999 over the run, SGD (lr 0.3 per 256,
 # momentum 0.9, weight decay 1e-4), batch 256, warmup then cosine to 0. The
-# 10 warmup epochs of 1000 scale to 1 of 6 (rounded up), as in
-# simclr_cifar10_cpu.hcl. The queue keeps 4096 keys per view instead of
+# 10 warmup epochs of 1000 scale to 1 of 6 (rounded up). The queue keeps 4096 keys per view instead of
 # 32768, scaled with the budget: scoring 32768 negatives per query makes a
 # step of this small network about three times as slow (sslrun bench, batch
 # 256, both measured while another run shared the machine: 63 images/s

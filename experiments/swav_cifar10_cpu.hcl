@@ -17,7 +17,8 @@
 # Temperature 0.1, Sinkhorn (0.05, 3 iterations), projection 2048 -> 128 and
 # batch 256 are the recipe's.
 #
-# Backbone: convnet [16, 32, 64], as simclr_cifar10_cpu.hcl.
+# Backbone: convnet [16, 32, 64] (23k parameters), as in the BYOL, MoCo v2+,
+# Barlow Twins and VICReg CPU recipes.
 #
 #   go run ./cmd/sslrun run experiments/swav_cifar10_cpu.hcl
 #   sslrun sweep experiments/swav_cifar10_cpu.hcl --grid seed=0,1,2 --out runs/swav_cpu_seeds
