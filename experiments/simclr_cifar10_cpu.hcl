@@ -17,8 +17,13 @@
 #
 #   go run ./cmd/sslrun run experiments/simclr_cifar10_cpu.hcl
 #
-# Both evaluate blocks also score the network at initialisation (baseline)
-# and the raw pixels (pixels). Results over seeds 0-2: README, "Results".
+# Expected (measured here over seeds 0-2 with sslrun sweep --grid
+# seed=0,1,2, all 50,000 train and 10,000 test images): kNN top-1 52.94 ±
+# 0.62% and linear top-1 56.39 ± 0.21%, against 33.63% and 36.91% at
+# initialisation and 40.87% and 39.03% on the raw pixels (both evaluate
+# blocks score those too: baseline, pixels); 31 min 27 s a run on 2 cores,
+# the evaluations 6 and a half of it. The earlier convnet recipe scored
+# 44.41% and 47.76%. README, "Results"; docs/results_cpu.md.
 
 variable "data_dir" {
   default     = "../../shared/datasets/cifar10"
