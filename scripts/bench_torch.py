@@ -12,8 +12,10 @@ JSON may also come on stdin.) scripts/bench_compare.py runs both sides and
 prints the ratios.
 
 The resolved experiment decides everything, as in runner/bench.go:
-- the step: backbone (resnet18/34/50 from torchvision with the "cifar" stem's
-  3x3 stride-1 conv1 and no max-pool, or torchvision's own stem; convnet),
+- the step: backbone (resnet10/18/34 of any width on RGB images as
+  cifar_cpu_torch.py's ResNet, torchvision's class; resnet50, and gray
+  images, from torchvision's constructors at width 1; the "cifar" stem is a
+  3x3 stride-1 conv1 and no max-pool, else torchvision's own stem; convnet),
   heads in order (projection_mlp, prototypes on L2-normalised input, linear),
   objective (nt_xent, swav without its queue, which a run only uses from
   queue_start_epoch), optimizer (sgd, lars, adamw, biases and batch norm
@@ -36,8 +38,7 @@ The resolved experiment decides everything, as in runner/bench.go:
   stopped after torch.cuda.synchronize()) and adds "device" (the GPU's name)
   and "precision" to the JSON; --precision bf16 (CUDA only) runs forward and
   loss under torch.autocast(bfloat16), weights and optimizer in fp32.
-Images are source images, each with all its views. The twin supports width 1
-resnets only; solo-learn's LARS here always clips and excludes biases and
+Images are source images, each with all its views. solo-learn's LARS here always clips and excludes biases and
 batch norm (sslrun's defaults).
 """
 
@@ -58,7 +59,7 @@ from PIL import Image
 from torchvision import transforms
 
 from bench_augment_torchvision import GaussianBlur
-from cifar_cpu_torch import LARS, ConvNet, nt_xent, projection_mlp, swav_loss
+from cifar_cpu_torch import LARS, RESNET_LAYERS, ConvNet, ResNet, nt_xent, projection_mlp, swav_loss
 
 
 def die(msg):
@@ -164,6 +165,9 @@ def backbone(comp, in_channels):
     kind, p = comp["id"].removeprefix("backbone."), comp["params"]
     if kind == "convnet":
         net = ConvNet([int(c) for c in p["channels"]], in_channels)
+        return net, net.dim
+    if kind in RESNET_LAYERS and in_channels == 3:
+        net = ResNet(RESNET_LAYERS[kind], width=p["width"], stem=p["stem"])
         return net, net.dim
     if kind not in ("resnet18", "resnet34", "resnet50"):
         die(f"backbone.{kind} has no twin here")
