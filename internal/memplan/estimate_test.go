@@ -175,7 +175,11 @@ func TestAbsurdSizes(t *testing.T) {
 			if p.Total < tt.atLeast {
 				t.Errorf("estimate %s, want at least %s:\n%s", Size(p.Total), Size(tt.atLeast), p.Breakdown())
 			}
-			if took > 3*time.Second {
+			// The allocation bound below is the check that nothing is
+			// built in proportion to the model; this one only guards
+			// against a hang, with room for a machine shared with
+			// training runs.
+			if took > time.Minute {
 				t.Errorf("the estimate took %v", took)
 			}
 			if alloc > 64<<20 {

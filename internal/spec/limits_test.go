@@ -135,7 +135,12 @@ func TestCostLimits(t *testing.T) {
 					t.Errorf("rendered line of %d bytes: %.100s...", len(line), line)
 				}
 			}
-			if took > 3*time.Second {
+			// A guard against a limit that trips only after the work,
+			// not a speed check: unlimited, these take hours or all the
+			// memory; limited, well under a second on an idle core. The
+			// bound leaves room for a machine shared with training runs
+			// (5.3 s seen).
+			if took > time.Minute {
 				t.Errorf("took %v", took)
 			}
 		})
