@@ -15,7 +15,8 @@
 #      machine has no Go or no module cache);
 #   3. TestDeviceStepMatchesEngine: two steps on the GPU against the CPU
 #      engine (convnet SimCLR, SwAV multi-crop, ResNet-18 at 16x16);
-#   4. a short `sslrun run --engine xla`, resumed on the CPU engine;
+#   4. short `sslrun run --engine xla` runs (SimCLR, MoCo v2+), resumed on
+#      the CPU engine;
 #   5. sslrun bench --engine xla for simclr_cifar10 and
 #      swav_multicrop_cifar10 at batch 256 in fp32 and bf16 (bf16 products,
 #      fp32 master weights) and scripts/bench_torch.py --device cuda in fp32
@@ -133,6 +134,12 @@ EOF
 rm -rf "$OUT/smoke-run"
 part run_xla_smoke 120 "$SSLRUN" run "$OUT/smoke.hcl" --engine xla --out "$OUT/smoke-run" --max-steps 5
 part resume_cpu_smoke 120 "$SSLRUN" resume "$OUT/smoke-run" --to-end
+# The same as MoCo v2+: a momentum teacher followed in the program and a
+# queue of its keys the host feeds.
+sed 's/objective "nt_xent" {}/objective "mocov2plus" { queue_size = 128 }/' "$OUT/smoke.hcl" > "$OUT/smoke_moco.hcl"
+rm -rf "$OUT/smoke-moco-run"
+part run_xla_smoke_moco 120 "$SSLRUN" run "$OUT/smoke_moco.hcl" --engine xla --out "$OUT/smoke-moco-run" --max-steps 5
+part resume_cpu_smoke_moco 120 "$SSLRUN" resume "$OUT/smoke-moco-run" --to-end
 
 # The recipes read CIFAR-10 as an image folder; the bench only needs the
 # images' shape, so a few random 32x32 PNGs stand in when none is given.

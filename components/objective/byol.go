@@ -116,9 +116,7 @@ func (o *Byol) BranchLoss(p []*G.Node, out [][]*G.Node) (*G.Node, error) {
 // Tau is the teacher's momentum after optimizer step (0-based) of total.
 func (o *Byol) Tau(step, total int) float64 { return teacherTau(o.BaseTau, o.FinalTau, step, total) }
 
-// AfterStep moves the teacher towards the online network.
-func (o *Byol) AfterStep(s Step, _ map[string][][]float32) error {
-	return o.follow(o.Tau(s.Step, s.Total))
-}
+// Momentum is the teacher's momentum after step s.
+func (o *Byol) Momentum(s Step) float64 { return o.Tau(s.Step, s.Total) }
 
 var _ Brancher = (*Byol)(nil)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,21 +189,23 @@ func teacherOf(t *testing.T, o *Byol, teacher, online []float32) {
 	copy(o.teacher.Get("w", []int{len(teacher)}, 1, 1, nn.Zeros, false).Data(), teacher)
 }
 
-// TestByolEMA checks one moving-average update bit for bit against
-// PyTorch's float32 tau * mp + (1 - tau) * op, and that the first step
-// starts the teacher as a copy of the online weights.
+// TestByolEMA checks one moving-average update at BYOL's momentum (the
+// engine's nn.Follow) bit for bit against PyTorch's float32 tau * mp +
+// (1 - tau) * op, and that the first step starts the teacher as a copy of
+// the online weights.
 func TestByolEMA(t *testing.T) {
 	for _, gc := range loadByolGolden(t).EMA {
 		o := newByol(t, map[string]any{"momentum": gc.Tau, "final_momentum": gc.Tau})
-		teacherOf(t, o, gc.Teacher, gc.Online)
-		o.started = true
-		if err := o.AfterStep(Step{Step: 3, Total: 10}, nil); err != nil {
+		got := slices.Clone(gc.Teacher)
+		if err := nn.Follow(got, gc.Online, o.Momentum(Step{Step: 3, Total: 10})); err != nil {
 			t.Fatal(err)
 		}
-		w, _ := o.teacher.Param("w")
-		if diff := cmp.Diff(gc.Want, w.Data()); diff != "" {
+		if diff := cmp.Diff(gc.Want, got); diff != "" {
 			t.Errorf("tau %g (-PyTorch +sslrun):\n%s", gc.Tau, diff)
 		}
+	}
+	if err := nn.Follow(make([]float32, 2), make([]float32, 3), 0.5); err == nil {
+		t.Error("nn.Follow took 3 values for 2")
 	}
 	o := newByol(t, nil)
 	teacherOf(t, o, []float32{9, 9}, []float32{1, 2})

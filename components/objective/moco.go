@@ -217,15 +217,15 @@ func (o *MocoV2Plus) Tau(step, total int) float64 {
 	return teacherTau(o.BaseTau, o.FinalTau, step, total)
 }
 
+// Momentum is the teacher's momentum after step s.
+func (o *MocoV2Plus) Momentum(s Step) float64 { return o.Tau(s.Step, s.Total) }
+
 // Taps reads the teacher's keys, for the queue.
 func (o *MocoV2Plus) Taps() (nodes, params []string) { return []string{mocoTap}, nil }
 
-// AfterStep moves the teacher towards the online network and puts the
-// step's keys, normalised, into the queues at the pointer.
+// AfterStep puts the step's keys, normalised, into the queues at the
+// pointer.
 func (o *MocoV2Plus) AfterStep(s Step, taps map[string][][]float32) error {
-	if err := o.follow(o.Tau(s.Step, s.Total)); err != nil {
-		return fmt.Errorf("mocov2plus: %w", err)
-	}
 	keys := taps[mocoTap]
 	if len(keys) != 2 || s.Batch < 1 || o.dim == 0 {
 		return fmt.Errorf("mocov2plus: the step gave no keys for the queue")

@@ -14,8 +14,9 @@ import (
 // average after every optimizer step (solo-learn's
 // initialize_momentum_params and MomentumUpdater). Embedded in a method,
 // it gives the Method hooks a teacher alone needs: no taps, one graph,
-// the copy before the first step, and the teacher as the checkpointed
-// state; the method writes AfterStep with its momentum schedule.
+// the copy before the first step, nothing after a step (the engine moves
+// a branch's parameters, at the method's Momentum) and the teacher as
+// the checkpointed state.
 type momentumTeacher struct {
 	online  *nn.Params
 	teacher *nn.Params
@@ -66,23 +67,6 @@ func (m *momentumTeacher) start() error {
 		copy(t.Data(), p.Data())
 	}
 	m.started = true
-	return nil
-}
-
-// follow moves the teacher towards the online network: t = tau t +
-// (1 - tau) p for every parameter, in float32 as PyTorch computes it.
-func (m *momentumTeacher) follow(tau float64) error {
-	keep, take := float32(tau), float32(1-tau)
-	for _, t := range m.teacher.List() {
-		p, ok := m.online.Param(t.Name)
-		if !ok {
-			return fmt.Errorf("the teacher's %s has no online counterpart", t.Name)
-		}
-		td, pd := t.Data(), p.Data()
-		for i := range td {
-			td[i] = float32(keep*td[i]) + float32(take*pd[i]) // each product rounded, as PyTorch does, never fused
-		}
-	}
 	return nil
 }
 
@@ -175,6 +159,9 @@ func (m *momentumTeacher) Variant(Step) string { return "" }
 // BeforeStep starts the teacher as the online network before the first
 // step.
 func (m *momentumTeacher) BeforeStep(Step, map[string]*nn.Param) error { return m.start() }
+
+// AfterStep has nothing to do: the engine has moved the teacher.
+func (m *momentumTeacher) AfterStep(Step, map[string][][]float32) error { return nil }
 
 // State is the teacher (see state).
 func (m *momentumTeacher) State() State {

@@ -48,6 +48,25 @@ type Graph struct {
 	// TappedParams are the parameters the objective reads before each
 	// step, by key.
 	TappedParams map[string]*nn.Param
+	// Followers are the parameters of the objective's branches
+	// (objective.Brancher) the graph reads, FollowerNodes their nodes and
+	// Follows the index in Params of the trained parameter of the same
+	// name each follows after every step (Follow).
+	Followers     []*nn.Param
+	FollowerNodes G.Nodes
+	Follows       []int
+}
+
+// Follow moves the branches' parameters towards the trained ones, as an
+// engine does after each optimizer step: nn.Follow with momentum tau
+// (objective.Brancher.Momentum).
+func (g *Graph) Follow(tau float64) error {
+	for i, p := range g.Followers {
+		if err := nn.Follow(p.Data(), g.Params[g.Follows[i]].Data(), tau); err != nil {
+			return fmt.Errorf("model: %s: %w", p.Name, err)
+		}
+	}
+	return nil
 }
 
 // TapNodes are the tapped nodes in TapKeys order, each key's in view
@@ -176,6 +195,9 @@ func (m *Model) Train(views []Shape) (*Graph, error) {
 	out.Output = loss
 	out.Params, out.Nodes = b.Learnables()
 	out.BatchNorms = b.BatchNorms()
+	if err := out.follow(branches); err != nil {
+		return nil, err
+	}
 	if out.Grads, err = G.Grad(loss, out.Nodes...); err != nil {
 		return nil, fmt.Errorf("model: differentiating the loss: %w", err)
 	}
@@ -222,6 +244,27 @@ func (m *Model) branches(g *G.ExprGraph) ([]*branch, error) {
 		out[i] = br
 	}
 	return out, nil
+}
+
+// follow sets g's Followers from the branches' parameters, each paired
+// with the trained parameter of its name and shape.
+func (g *Graph) follow(branches []*branch) error {
+	for _, br := range branches {
+		params, nodes := br.b.Learnables()
+		for i, p := range params {
+			if slices.Contains(g.Followers, p) {
+				return fmt.Errorf("model: two branches of the objective read %s; an engine keeps one node per parameter", p.Name)
+			}
+			j := slices.IndexFunc(g.Params, func(q *nn.Param) bool { return q.Name == p.Name })
+			if j < 0 || !slices.Equal(g.Params[j].Shape(), p.Shape()) {
+				return fmt.Errorf("model: the branch's parameter %s %v has no trained parameter of its name and shape to follow", p.Name, p.Shape())
+			}
+			g.Followers = append(g.Followers, p)
+			g.FollowerNodes = append(g.FollowerNodes, nodes[i])
+			g.Follows = append(g.Follows, j)
+		}
+	}
+	return nil
 }
 
 // run adds the branch's forward pass over the views of group it runs on,

@@ -29,9 +29,6 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 	if !ok {
 		return 0, fmt.Errorf("bench: optimizer %s does not lower to StableHLO", exp.Optimizer.ID)
 	}
-	if err := checkBranches(exp, p.model); err != nil {
-		return 0, fmt.Errorf("bench: %w", err)
-	}
 	for _, f := range p.frozen {
 		f.head.Normalize(p.model.Params, f.name)
 	}
@@ -59,6 +56,7 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 
 	b := shapes[0][0]
 	lr := xla.Array{Data: []float64{p.optimizer.LR(b)}}
+	tau := xla.Array{Data: []float64{momentum(p.method, objective.Step{Batch: b, Total: 1})}}
 	rng := rand.New(rand.NewPCG(uint64(exp.Seed), benchStream))
 	var views []xla.Array
 	for _, s := range shapes {
@@ -94,6 +92,8 @@ func benchStepsXLA(ctx context.Context, exp *spec.Experiment, p *parts, shapes [
 				v++
 			case xla.LR:
 				err = exe.Set(a, lr)
+			case xla.Momentum:
+				err = exe.Set(a, tau)
 			case xla.Freeze:
 				err = exe.Set(a, xla.Array{Data: []bool{p.frozen[group].head.Frozen(0, 0)}})
 				group++

@@ -66,9 +66,6 @@ func Lower(ctx context.Context, exp *spec.Experiment, batch int) (*Lowered, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := checkBranches(exp, m); err != nil {
-		return nil, err
-	}
 	g, err := m.Train(in)
 	if err != nil {
 		return nil, fmt.Errorf("building the training graph: %w", err)

@@ -224,7 +224,8 @@ func (t *trainer) step(batch *pipeline.Batch) error {
 
 // stepCPU runs one step on batch at learning rate lr on the CPU engine and
 // returns its loss: the graph's forward and backward passes, the
-// optimizer's Step, the objective's hooks before and after.
+// optimizer's Step, the branches' moving average (Graph.Follow), the
+// objective's hooks before and after.
 func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	sg, err := t.graph(len(batch.Indices))
 	if err != nil {
@@ -261,6 +262,11 @@ func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	}
 	if t.p.method == nil {
 		return loss, nil
+	}
+	if br, ok := t.p.method.(objective.Brancher); ok {
+		if err := sg.g.Follow(br.Momentum(st)); err != nil {
+			return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
+		}
 	}
 	taps := make([][]float32, 0, len(sg.taps))
 	for _, n := range sg.taps {

@@ -71,25 +71,21 @@ type xlaStep struct {
 }
 
 // checkXLA refuses, before anything is written, what the XLA engine
-// cannot train: an optimizer without a lowering, an objective that reads
-// a branch of the network (a momentum teacher).
+// cannot train: an optimizer without a lowering.
 func checkXLA(exp *spec.Experiment, p *parts) error {
 	if _, ok := p.optimizer.(optimizer.Lowerer); !ok {
 		return fmt.Errorf("--engine xla: optimizer %s does not lower its update to StableHLO; use --engine cpu", exp.Optimizer.ID)
 	}
-	if err := checkBranches(exp, p.model); err != nil {
-		return fmt.Errorf("--engine xla: %w; use --engine cpu", err)
-	}
 	return nil
 }
 
-// checkBranches refuses an objective with branches (objective.Brancher):
-// the XLA engine does not lower a branch's parameters or its update yet.
-func checkBranches(exp *spec.Experiment, m *model.Model) error {
-	if _, ok := m.Objective.(objective.Brancher); ok {
-		return fmt.Errorf("objective %s reads a copy of the network that takes no gradient (a momentum teacher), which the XLA engine does not lower yet", exp.Objective.ID)
+// momentum is the momentum the branches of m (objective.Brancher) follow
+// the trained parameters with after step st; 1, for none, is unused.
+func momentum(m objective.Method, st objective.Step) float64 {
+	if br, ok := m.(objective.Brancher); ok {
+		return br.Momentum(st)
 	}
-	return nil
+	return 1
 }
 
 // xlaStep returns the compiled step for batches of b images in variant
@@ -218,6 +214,8 @@ func (t *trainer) stepXLA(batch *pipeline.Batch, lr float64) (float64, error) {
 			v++
 		case xla.LR:
 			err = s.sess.Set(a, xla.Array{Data: []float64{lr}})
+		case xla.Momentum:
+			err = s.sess.Set(a, xla.Array{Data: []float64{momentum(t.p.method, st)}})
 		case xla.Freeze:
 			flags = append(flags, t.p.frozen[group].head.Frozen(t.pos.Step, t.pos.Epoch))
 			err = s.sess.Set(a, xla.Array{Data: []bool{flags[group]}})
@@ -337,7 +335,7 @@ func (e *xlaEngine) upload(s *xlaStep, st optimizer.State) error {
 			continue // beforeStepXLA sets it each step
 		}
 		switch in.Role {
-		case xla.Parameter, xla.State:
+		case xla.Parameter, xla.Branch, xla.State:
 			v, err = xla.Value(in)
 		case xla.OptState:
 			key := in.Key.Field + "/" + paramOf(in).Name
@@ -363,7 +361,8 @@ func (e *xlaEngine) upload(s *xlaStep, st optimizer.State) error {
 }
 
 // syncXLA brings the host's copies of the training state up to date from
-// the live program: the model's parameters, the batch-norm statistics
+// the live program: the model's parameters, the branches' (the
+// objective's, which its State reads), the batch-norm statistics
 // and the optimizer's state, converted to optimizer.State (entries of the
 // parameters Step would have updated only).
 func (t *trainer) syncXLA() error {
@@ -375,7 +374,7 @@ func (t *trainer) syncXLA() error {
 	fed := s.prog.HostFed()
 	for a, in := range s.prog.Inputs {
 		switch in.Role {
-		case xla.Parameter:
+		case xla.Parameter, xla.Branch:
 			if err := readParam(s, a); err != nil {
 				return err
 			}

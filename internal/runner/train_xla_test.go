@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +15,9 @@ import (
 
 	"github.com/sslrun/sslrun/internal/runner"
 	"github.com/sslrun/sslrun/internal/safetensors"
+	"github.com/sslrun/sslrun/internal/xla"
 	"github.com/sslrun/sslrun/internal/xla/xlatest"
+	"github.com/sslrun/sslrun/nn"
 )
 
 // losses are the step events' losses of the run in dir.
@@ -160,6 +162,11 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 		// differences in the state over nine LARS steps (losses stay
 		// within 4e-5; scores off by a factor of 2 move them by 0.19).
 		{"swav queue", func(t *testing.T) string { return swavSpec }, nil, 2, 5e-4},
+		// A momentum teacher followed in the program, its parameters and
+		// statistics checkpointed; MoCo's queue of the teacher's keys
+		// filled from the step's taps.
+		{"byol teacher", func(t *testing.T) string { return byolSpec }, nil, 1, 1e-4},
+		{"mocov2plus teacher and queue", func(t *testing.T) string { return mocoSpec }, nil, 1, 1e-4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -216,6 +223,11 @@ func TestXLAResume(t *testing.T) {
 		// Interrupted after step 6, the queue full: the checkpoint's queue
 		// goes on into the XLA engine's program that reads it.
 		{"swav queue cpu then xla", swavSpec, "step 5/", false, true, 5e-4},
+		// The teacher and MoCo's queue of keys go from checkpoints into
+		// the program and back out of it.
+		{"byol xla then cpu", byolSpec, "step 1/", true, false, 1e-4},
+		{"mocov2plus cpu then xla", mocoSpec, "step 2/", false, true, 1e-4},
+		{"mocov2plus xla then xla", mocoSpec, "step 2/", true, true, 1e-4},
 	}
 	whole := map[string]string{} // the uninterrupted CPU run of each spec
 	for _, c := range cases {
@@ -299,19 +311,49 @@ func TestXLANaNStops(t *testing.T) {
 	}
 }
 
-// TestXLARefusesBranches: an objective with a momentum teacher is refused
-// by the XLA engine and by Lower before anything is written, naming it.
-func TestXLARefusesBranches(t *testing.T) {
-	exp, src := load(t, byolSpec, nil)
-	out := filepath.Join(t.TempDir(), "run")
-	_, err := runner.Run(context.Background(), exp, src, runner.Options{Out: out, XLA: &xlatest.Runtime{}})
-	if err == nil || !strings.Contains(err.Error(), "objective.byol") || !strings.Contains(err.Error(), "--engine cpu") {
-		t.Errorf("Run: got %v, want a refusal naming objective.byol", err)
-	}
-	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the refused run left %s: %v", out, err)
-	}
-	if _, err := runner.Lower(context.Background(), exp, 0); err == nil || !strings.Contains(err.Error(), "momentum teacher") {
-		t.Errorf("Lower: got %v, want a refusal", err)
+// TestXLABranchProgram: Lower writes the step of a method with a
+// momentum teacher, which takes the momentum as an argument and a donated
+// argument per teacher parameter, replaced by its followed value: one
+// for each trained parameter of the backbone and the heads the teacher
+// copies (BYOL's: not the predictor).
+func TestXLABranchProgram(t *testing.T) {
+	for _, c := range []struct {
+		name, spec, notCopied string
+	}{
+		{"byol", byolSpec, "pred."},
+		{"mocov2plus", mocoSpec, "none"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			exp, _ := load(t, c.spec, nil)
+			progs, err := runner.Lower(context.Background(), exp, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var momentum int
+			var trained, teacher []string
+			for a, in := range progs.Train.Inputs {
+				switch in.Role {
+				case xla.Momentum:
+					momentum++
+				case xla.Parameter:
+					if name := in.Key.Owner.(*nn.Param).Name; !strings.HasPrefix(name, c.notCopied) {
+						trained = append(trained, name)
+					}
+				case xla.Branch:
+					teacher = append(teacher, in.Key.Owner.(*nn.Param).Name)
+					if in.Alias < 0 || progs.Train.Outputs[in.Alias].Role != xla.Branch || progs.Train.Outputs[in.Alias].Key != in.Key {
+						t.Errorf("argument %d (%s) is not donated to its followed value", a, in.Name)
+					}
+				}
+			}
+			if momentum != 1 {
+				t.Errorf("%d momentum arguments, want 1", momentum)
+			}
+			slices.Sort(trained)
+			slices.Sort(teacher)
+			if diff := cmp.Diff(trained, teacher); diff != "" {
+				t.Errorf("the teacher's parameters (-trained +teacher):\n%s", diff)
+			}
+		})
 	}
 }

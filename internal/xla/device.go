@@ -130,7 +130,7 @@ func (e *Executable) Set(i int, a Array) error {
 // optimizer state) from the host's present values.
 func (e *Executable) SetHost() error {
 	for i, p := range e.prog.Inputs {
-		if p.Role == Input || p.Role == LR || p.Role == Freeze {
+		if p.Role == Input || p.Role == LR || p.Role == Freeze || p.Role == Momentum {
 			continue
 		}
 		a, err := Value(p)

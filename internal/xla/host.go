@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gomlx/go-xla/pkg/types/dtypes"
+	G "gorgonia.org/gorgonia"
 
 	"github.com/sslrun/sslrun/nn"
 	"github.com/sslrun/sslrun/ops"
@@ -147,7 +148,7 @@ func zeros(p Port) (Array, error) {
 func Value(p Port) (Array, error) {
 	var a Array
 	switch p.Role {
-	case Parameter:
+	case Parameter, Branch:
 		if prm, ok := p.Key.Owner.(*nn.Param); ok && prm.Value != nil {
 			a = Array{Shape: slices.Clone([]int(prm.Value.Shape())), Data: prm.Value.Data()}
 			break
@@ -188,6 +189,10 @@ func stateValue(p Port) (Array, error) {
 			return Array{Shape: shape, Data: o.Var}, nil
 		case "tracked":
 			return Array{Shape: shape, Data: []int64{o.Tracked}}, nil
+		}
+	case *G.Node:
+		if v := o.Value(); v != nil && p.Key.Field == "value" {
+			return Array{Shape: shape, Data: v.Data()}, nil
 		}
 	case *ops.SinkhornQueue:
 		if n := size(p.Shape); p.Key.Field == "scores" && len(o.Scores) >= n {

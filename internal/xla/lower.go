@@ -38,6 +38,13 @@ const (
 	// OptState is an argument or result for a parameter's optimizer
 	// state: a buffer of the parameter's shape or a counter.
 	OptState
+	// Branch is an argument and result for a parameter of a branch of the
+	// network (objective.Brancher, a momentum teacher): its value before
+	// the step, and after it has followed its trained parameter.
+	Branch
+	// Momentum is a training step's float64 scalar argument, the moving
+	// average's momentum the branches follow with after the update.
+	Momentum
 )
 
 func (r Role) String() string {
@@ -56,6 +63,10 @@ func (r Role) String() string {
 		return "freeze"
 	case OptState:
 		return "optimizer state"
+	case Branch:
+		return "branch"
+	case Momentum:
+		return "momentum"
 	}
 	return fmt.Sprintf("Role(%d)", int(r))
 }

@@ -62,8 +62,14 @@ func WithPrecision(p Precision) StepOption {
 //     when the runner drops their gradients (a head frozen for some first
 //     steps). Freezing is a value, not a program: one compiled
 //     program serves frozen and unfrozen steps;
+//   - where g has branches (g.Followers), their moving average's
+//     momentum, a Momentum float64 scalar;
 //   - every parameter, in g.Params order (Parameter: Node is its node, Key
-//     its *nn.Param);
+//     its *nn.Param), then every branch parameter in g.Followers order
+//     (Branch, likewise);
+//   - any other leaf of g, a buffer the objective keeps and the graph
+//     reads (a queue of past keys): State the host feeds before every
+//     step, Key.Owner the *G.Node, whose value it is;
 //   - the optimizer state of every parameter, in g.Params order, its
 //     buffers then its counters in opt.Slots order (OptState: Key.Owner is
 //     the *nn.Param, Key.Field the slot; State keys it Field/name). A
@@ -76,11 +82,15 @@ func WithPrecision(p Precision) StepOption {
 //
 // Its results are the loss, then the taps g holds (Output, g.TapNodes:
 // what the objective reads after the step), then the new parameters (Parameter), optimizer state
-// (OptState) and running statistics (State), in their arguments' order.
+// (OptState), branch parameters (Branch: each t becomes tau t + (1 - tau)
+// p, p the updated parameter it follows, as Graph.Follow does on the
+// host) and running statistics (State), each group in its arguments'
+// order.
 // Each of these arguments is donated to its result (Port.Alias,
 // tf.aliasing_output), so that parameters, optimizer state and
 // statistics stay on the device from step to step and only the batch,
-// the learning rate and the freeze flags go in.
+// the learning rate, the freeze flags, the momentum and what the host
+// feeds go in.
 //
 // Renormalising a head's weights before the step (its Normalize) stays on
 // the host, before the program runs, as does the objective's BeforeStep
@@ -133,6 +143,13 @@ func LowerStep(g *model.Graph, opt optimizer.Lowerer, freeze []int, name string,
 		}
 	}
 
+	var tau *stablehlo.Value
+	if len(g.Followers) > 0 {
+		if tau, err = pb.arg("momentum", shapes.Make(dtypes.Float64), Port{Role: Momentum}); err != nil {
+			return nil, err
+		}
+	}
+
 	isParam := make(map[*G.Node]bool, len(g.Nodes))
 	paramArg := make([]int, len(g.Params))
 	for i, n := range g.Nodes {
@@ -143,9 +160,20 @@ func LowerStep(g *model.Graph, opt optimizer.Lowerer, freeze []int, name string,
 		}
 		pb.p.Inputs[paramArg[i]].Key = ops.StateKey{Owner: g.Params[i]}
 	}
+	followerArg := make([]int, len(g.Followers))
+	for i, n := range g.FollowerNodes {
+		followerArg[i] = len(pb.p.Inputs)
+		if err := pb.nodeArg(n, Branch); err != nil {
+			return nil, err
+		}
+		pb.p.Inputs[followerArg[i]].Key = ops.StateKey{Owner: g.Followers[i]}
+	}
 	for _, n := range pb.sorted {
-		if n.Op() == nil && pb.vals[n] == nil {
-			return nil, fmt.Errorf("xla: %s: leaf %v is neither an input nor a parameter", name, n)
+		if n.Op() == nil && pb.vals[n] == nil { // a buffer of the objective's (MoCo's queue of keys)
+			if err := pb.nodeArg(n, State); err != nil {
+				return nil, err
+			}
+			pb.p.Inputs[len(pb.p.Inputs)-1].Key = ops.StateKey{Owner: n, Field: "value"}
 		}
 	}
 	bufSlots, countSlots := opt.Slots()
@@ -208,8 +236,43 @@ func LowerStep(g *model.Graph, opt optimizer.Lowerer, freeze []int, name string,
 			pb.result(v, Port{Role: OptState, Name: in.Name, Key: in.Key})
 		}
 	}
+	l := pb.ctx.Op(nil, shapes.Shape{})
+	followed, err := lowerFollow(l, g, tau, pb.vals, updated)
+	if err != nil {
+		return nil, fmt.Errorf("xla: %s: %w", name, err)
+	}
+	for i, v := range followed {
+		pb.donate(followerArg[i], len(pb.results))
+		in := pb.p.Inputs[followerArg[i]]
+		pb.result(v, Port{Role: Branch, Name: in.Name, Node: in.Node, Key: in.Key})
+	}
 	pb.stateResults(true)
 	return pb.build()
+}
+
+// lowerFollow emits the moving average of g's branch parameters (the
+// values vals holds for g.FollowerNodes) towards the updated trained
+// parameters they follow, with momentum tau (a float64 scalar), in
+// float32 as nn.Follow computes it: keep = tau and take = 1 - tau
+// rounded to float32, each product rounded before the sum.
+func lowerFollow(l *ops.Lowering, g *model.Graph, tau *stablehlo.Value, vals map[*G.Node]*stablehlo.Value, updated []optimizer.Slotted) ([]*stablehlo.Value, error) {
+	if len(g.Followers) == 0 {
+		return nil, nil
+	}
+	keep := l.Convert(tau, dtypes.Float32)
+	take := l.Convert(l.Sub(l.Const(1, dtypes.Float64), tau), dtypes.Float32)
+	out := make([]*stablehlo.Value, len(g.Followers))
+	for i, n := range g.FollowerNodes {
+		t, p := vals[n], updated[g.Follows[i]].W
+		if t == nil || p == nil {
+			return nil, fmt.Errorf("the branch's %s has no value to follow", g.Followers[i].Name)
+		}
+		out[i] = l.Add(l.Mul(l.Broadcast(keep, t.Shape()), t), l.Mul(l.Broadcast(take, p.Shape()), p))
+		if err := l.Err(); err != nil {
+			return nil, fmt.Errorf("following %s: %w", g.Followers[i].Name, err)
+		}
+	}
+	return out, nil
 }
 
 // optArg adds the argument of parameter p's optimizer state slot, of
