@@ -16,15 +16,29 @@ import (
 	"github.com/sslrun/sslrun/registry"
 )
 
-// BenchmarkSimCLRStep is one SimCLR training step as `sslrun bench
-// experiments/simclr_cifar10.hcl --batch 64` and its PyTorch twin
-// (scripts/bench_torch.py) time it, without the data: resnet18 (CIFAR
-// stem), projection MLP 512 -> 2048 (BN, ReLU) -> 256, NT-Xent, SGD, 2 views
-// of 64 images of 32x32, run by the engine. It reports source images per
-// second and the peak resident memory of the whole test process.
+// BenchmarkSimCLRStep is one SimCLR training step as `sslrun bench FILE
+// --batch 64` and its PyTorch twin (scripts/bench_torch.py) time it,
+// without the data, for the backbones of experiments/simclr_cifar10.hcl
+// (resnet18, CIFAR stem) and simclr_cifar10_cpu.hcl (resnet10 of width
+// 0.25, CIFAR stem): projection MLP -> 2048 (BN, ReLU) -> 256, NT-Xent,
+// SGD, 2 views of 64 images of 32x32, run by the engine. It reports
+// source images per second and the peak resident memory of the whole test
+// process.
 func BenchmarkSimCLRStep(b *testing.B) {
+	for _, c := range []struct {
+		name, backbone string
+		params         map[string]any
+	}{
+		{"resnet18", "backbone.resnet18", map[string]any{"stem": "cifar"}},
+		{"resnet10_w0.25", "backbone.resnet10", map[string]any{"stem": "cifar", "width": 0.25}},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchSimCLRStep(b, c.backbone, c.params) })
+	}
+}
+
+func benchSimCLRStep(b *testing.B, backboneID string, params map[string]any) {
 	const batch = 64
-	bb := build[backbone.Backbone](b, "backbone.resnet18", map[string]any{"stem": "cifar"})
+	bb := build[backbone.Backbone](b, backboneID, params)
 	m := &model.Model{
 		Params:    nn.NewParams(0),
 		Backbone:  bb,
