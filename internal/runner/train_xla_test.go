@@ -167,6 +167,11 @@ func TestXLAEngineMatchesCPU(t *testing.T) {
 		// filled from the step's taps.
 		{"byol teacher", func(t *testing.T) string { return byolSpec }, nil, 1, 1e-4},
 		{"mocov2plus teacher and queue", func(t *testing.T) string { return mocoSpec }, nil, 1, 1e-4},
+		// The teacher handed from one program to the next and back (40,
+		// 40, 16 images a step).
+		{"byol short last batch", func(t *testing.T) string {
+			return replace(t, byolSpec, "batch_size       = 32", "batch_size       = 40\n  drop_last        = false")
+		}, nil, 2, 1e-4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
