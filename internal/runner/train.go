@@ -263,16 +263,23 @@ func (t *trainer) stepCPU(batch *pipeline.Batch, lr float64) (float64, error) {
 	if t.p.method == nil {
 		return loss, nil
 	}
-	if br, ok := t.p.method.(objective.Brancher); ok {
-		if err := sg.g.Follow(br.Momentum(st)); err != nil {
-			return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
-		}
+	if err := sg.g.Follow(momentum(t.p.method, st)); err != nil {
+		return 0, fmt.Errorf("step %d: %w", t.pos.Step+1, err)
 	}
 	taps := make([][]float32, 0, len(sg.taps))
 	for _, n := range sg.taps {
 		taps = append(taps, n.Value().Data().([]float32))
 	}
 	return loss, t.afterStep(st, sg.g, taps)
+}
+
+// momentum is the momentum the branches of m (objective.Brancher) follow
+// the trained parameters with after step st; 1, for none, moves nothing.
+func momentum(m objective.Method, st objective.Step) float64 {
+	if br, ok := m.(objective.Brancher); ok {
+		return br.Momentum(st)
+	}
+	return 1
 }
 
 // methodStep is the step about to run, for the objective's hooks.

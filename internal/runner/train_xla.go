@@ -79,15 +79,6 @@ func checkXLA(exp *spec.Experiment, p *parts) error {
 	return nil
 }
 
-// momentum is the momentum the branches of m (objective.Brancher) follow
-// the trained parameters with after step st; 1, for none, is unused.
-func momentum(m objective.Method, st objective.Step) float64 {
-	if br, ok := m.(objective.Brancher); ok {
-		return br.Momentum(st)
-	}
-	return 1
-}
-
 // xlaStep returns the compiled step for batches of b images in variant
 // (objective.Method.Variant), lowering and compiling it on first use (a
 // short last batch without drop_last gets its own program, and so does
