@@ -16,9 +16,9 @@ import (
 	"github.com/sslrun/sslrun/internal/gemm"
 )
 
-// 2-D convolution without bias, im2col + matmul, with its two backward
-// passes as own ops. One Conv2D call makes one forward node; differentiating
-// it adds one node of each backward kind:
+// 2-D convolution without bias, as products with the column (im2col)
+// matrix, with its two backward passes as own ops. One Conv2D call makes
+// one forward node; differentiating it adds one node of each backward kind:
 //
 //	y  = sslrun.conv2d(x, w)              // (N, O, OH, OW)
 //	dx = sslrun.conv2d_grad_input(w, dy)  // (N, C, H, W)
@@ -26,7 +26,7 @@ import (
 //
 // with x (N, C, H, W), w (O, C, KH, KW), symmetric zero padding pad and
 // OH = (H + 2*pad - KH)/stride + 1 (likewise OW). The samples are taken in
-// chunks of G (G*P columns, P = OH*OW) whose column buffer, K = C*KH*KW
+// chunks of G (G*P columns, P = OH*OW) whose column matrix, K = C*KH*KW
 // rows, fits a fixed budget; per chunk:
 //
 //	forward:     Y (O, G*P)    = w (O, K) · cols (K, G*P), scattered into y
@@ -35,12 +35,15 @@ import (
 //
 // where DY gathers the chunk's dy_n (O, P) side by side. The products are
 // package gemm's (packed and blocked, AVX2 with FMA where the CPU has it).
-// G depends only on the shapes, and gemm and the im2col/col2im loops split
-// their work into ranges that never change an element's order of
+// The forward and grad_weight never lay cols out: gemm packs its blocks
+// straight from x (colsByPos, colsByK), so the image is copied once, into
+// the micro-kernel's panels, not twice. grad_input's dcols is a buffer.
+// G depends only on the shapes, and gemm and the packing and col2im loops
+// split their work into ranges that never change an element's order of
 // summation, so all three results are bitwise the same for the same inputs
 // whatever GOMAXPROCS is.
 //
-// The column buffer and the gathered gradient are shared by every conv op
+// The dcols buffer and the gathered gradient are shared by every conv op
 // of the process (one op runs at a time; a mutex keeps concurrent machines
 // apart), so their memory does not grow with the number of layers; each op
 // owns its output buffer. All are reused from run to run: after the first
@@ -86,10 +89,14 @@ type convGeom struct {
 	o, kh, kw   int // w: (O, C, KH, KW)
 	stride, pad int
 	oh, ow      int          // y: (N, O, OH, OW)
-	k, p        int          // column buffer: K = C*KH*KW rows, P = OH*OW columns per sample
+	k, p        int          // column matrix: K = C*KH*KW rows, P = OH*OW columns per sample
 	xs, ws, ys  tensor.Shape // the shapes of x, w and y
 	// chunk is G, the samples whose columns are multiplied at once.
 	chunk int
+	// back, where it is not nil, is the convolution grad_input runs: dy
+	// (N, O, OH, OW) by w flipped with its feature axes swapped (C, O, KH,
+	// KW), padded by KH-1-pad (transposed).
+	back *convGeom
 }
 
 func newConvGeom(xs, ws tensor.Shape, stride, pad int) (convGeom, error) {
@@ -118,7 +125,45 @@ func newConvGeom(xs, ws tensor.Shape, stride, pad int) (convGeom, error) {
 	g.k, g.p = g.c*g.kh*g.kw, g.oh*g.ow
 	g.xs, g.ws, g.ys = xs.Clone(), ws.Clone(), tensor.Shape{g.n, g.o, g.oh, g.ow}
 	g.chunk = convChunk(g.n, g.k, g.p)
+	g.back = g.transposed()
 	return g, nil
+}
+
+// transposed returns the geometry of the convolution that is g's gradient
+// of x, or nil where that is not a plain convolution. With stride 1,
+// dx[c, ih, iw] sums dy[o, ih+pad-ki, iw+pad-kj] w[o, c, ki, kj]: the
+// convolution of dy with wt[c, o, a, b] = w[o, c, KH-1-a, KW-1-b] padded by
+// KH-1-pad, which is only symmetric and non-negative for a square kernel
+// with pad < KH. Its own transposed is not made.
+func (g *convGeom) transposed() *convGeom {
+	if g.stride != 1 || g.kh != g.kw || g.pad >= g.kh {
+		return nil
+	}
+	t := convGeom{
+		n: g.n, c: g.o, h: g.oh, w: g.ow,
+		o: g.c, kh: g.kh, kw: g.kw,
+		stride: 1, pad: g.kh - 1 - g.pad,
+		oh: g.h, ow: g.w,
+	}
+	t.k, t.p = t.c*t.kh*t.kw, t.oh*t.ow
+	t.xs, t.ws, t.ys = g.ys.Clone(), tensor.Shape{g.c, g.o, g.kh, g.kw}, g.xs.Clone()
+	t.chunk = convChunk(t.n, t.k, t.p)
+	return &t
+}
+
+// flip writes wt (C, O, KH, KW), wt[c, o, a, b] = w[o, c, KH-1-a,
+// KW-1-b]: the filters of g.back.
+func (g *convGeom) flip(wt, w []float32) {
+	khw := g.kh * g.kw
+	for o := range g.o {
+		for c := range g.c {
+			src := w[(o*g.c+c)*khw : (o*g.c+c+1)*khw]        // (KH, KW)
+			dst := wt[(c*g.o+o)*khw : (c*g.o+o+1)*khw][:khw] // (KH, KW)
+			for i, v := range src {
+				dst[khw-1-i] = v
+			}
+		}
+	}
 }
 
 // outCols returns the output columns [lo, hi) whose input column
@@ -131,47 +176,6 @@ func (g *convGeom) outCols(kj int) (lo, hi int) {
 		hi = last/g.stride + 1
 	}
 	return min(lo, g.ow), max(min(hi, g.ow), min(lo, g.ow))
-}
-
-// im2col writes rows k0 <= k < k1 of one sample's column buffer:
-// element (k, p) goes to dst[(k-k0)*sk + p*sp], k = (c*KH + ki)*KW + kj,
-// p = oh*OW + ow, and is x[c, oh*stride+ki-pad, ow*stride+kj-pad], or 0 in
-// the padding. (sk, sp) = (P, 1) lays the buffer out (K, P), (1, K1-K0)
-// transposed, (P, K1-K0).
-func (g *convGeom) im2col(dst []float32, sk, sp int, x []float32, k0, k1 int) {
-	// x: (C, H, W)
-	for k := k0; k < k1; k++ {
-		c, ki, kj := k/(g.kh*g.kw), k/g.kw%g.kh, k%g.kw
-		lo, hi := g.outCols(kj)
-		off := kj - g.pad // input column of output column 0
-		d := dst[(k-k0)*sk:]
-		for oh := 0; oh < g.oh; oh++ {
-			row := d[oh*g.ow*sp:]
-			ih := oh*g.stride + ki - g.pad
-			if ih < 0 || ih >= g.h {
-				for ow := 0; ow < g.ow; ow++ {
-					row[ow*sp] = 0
-				}
-				continue
-			}
-			xr := x[(c*g.h+ih)*g.w : (c*g.h+ih+1)*g.w]
-			if sp == 1 && g.stride == 1 {
-				clear(row[:lo])
-				copy(row[lo:hi], xr[lo+off:hi+off])
-				clear(row[hi:g.ow])
-				continue
-			}
-			for ow := 0; ow < lo; ow++ {
-				row[ow*sp] = 0
-			}
-			for ow := lo; ow < hi; ow++ {
-				row[ow*sp] = xr[ow*g.stride+off]
-			}
-			for ow := hi; ow < g.ow; ow++ {
-				row[ow*sp] = 0
-			}
-		}
-	}
 }
 
 // col2im adds one sample's column buffer, element (k, p) at src[k*sk +
@@ -210,7 +214,7 @@ const (
 	// convShortRow is the row length below which col2im adds in a plain
 	// loop rather than pay for a saxpy call.
 	convShortRow = 16
-	// convColsBudget bounds a chunk's column buffer, in elements (8 MiB).
+	// convColsBudget bounds a chunk's column matrix, in elements (8 MiB).
 	convColsBudget = 1 << 21
 	// convMaxCols bounds a chunk's columns: more would not make the
 	// products faster, only the buffers bigger.
@@ -227,10 +231,12 @@ const (
 	convPoolCols = "sslrun.conv2d.cols"
 	convPoolY    = "sslrun.conv2d.y"
 	convPoolDY   = "sslrun.conv2d.dy"
+	convPoolW    = "sslrun.conv2d.wt"
 )
 
 // scratch returns the bytes of the shared buffers a run of the op of kind
-// needs, by pool (engine.Scratcher).
+// needs, by pool (engine.Scratcher). Only grad_input lays the column
+// matrix out.
 func (g *convGeom) scratch(kind string) map[string]int64 {
 	cols := 4 * int64(g.k) * int64(g.chunk) * int64(g.p) // (K, G*P)
 	out := 4 * int64(g.o) * int64(g.chunk) * int64(g.p)  // (O, G*P), gathered only when G > 1
@@ -239,19 +245,25 @@ func (g *convGeom) scratch(kind string) map[string]int64 {
 	}
 	switch kind {
 	case "sslrun.conv2d":
-		return map[string]int64{convPoolCols: cols, convPoolY: out}
+		return map[string]int64{convPoolY: out}
 	case "sslrun.conv2d_grad_input":
+		if t := g.back; t != nil {
+			need := t.scratch("sslrun.conv2d")
+			need[convPoolW] = 4 * int64(g.o) * int64(g.k) // wt (C, O, KH, KW)
+			return need
+		}
 		return map[string]int64{convPoolCols: cols, convPoolDY: out}
 	}
-	return map[string]int64{convPoolCols: cols, convPoolDY: out, convPoolY: 4 * int64(g.k) * int64(g.o)} // dwᵀ (K, O)
+	return map[string]int64{convPoolDY: out, convPoolY: 4 * int64(g.k) * int64(g.o)} // dwᵀ (K, O)
 }
 
 // convScratch is the buffers every conv op shares, grown on first use.
 var convScratch struct {
 	sync.Mutex
-	cols []float32 // the column buffer, (K, G*P) or (G*P, K)
+	cols []float32 // grad_input's dcols, (K, G*P)
 	dy   []float32 // a chunk's gradient gathered, (O, G*P)
 	y    []float32 // a chunk's output before scattering, (O, G*P), or dwᵀ (K, O)
+	wt   []float32 // grad_input's flipped filters, (C, O, KH, KW)
 }
 
 // convGrow returns (*buf)[:n], reallocating only when it is too small.
@@ -269,16 +281,171 @@ func (g *convGeom) chunks(f func(n0, size int)) {
 	}
 }
 
-// colsOf writes the column buffer of samples [n0, n0+size) of x: element
-// (k, s*P+p) at cols[k*sk + (s*P+p)*sp].
-func (g *convGeom) colsOf(cols []float32, sk, sp int, x []float32, n0, size int) {
-	chw := g.c * g.h * g.w
-	parallel(g.k, g.k*size*g.p, func(k0, k1 int) {
-		for s := range size {
-			xn := x[(n0+s)*chw : (n0+s+1)*chw] // (C, H, W)
-			g.im2col(cols[k0*sk+s*g.p*sp:], sk, sp, xn, k0, k1)
+// ---- the column matrix, packed from the image ------------------------
+
+// The column matrix of a chunk, samples [n0, n0+G) of x, is (K, G*P):
+// element (k, j) is x[n0 + j/P] at row k and position j%P, as im2col would
+// lay it out. The forward and grad_weight products never lay it out: they
+// read it as a gemm.Source, packing each block straight from x. colsByPos
+// is it as the forward's b (o is j, along y's positions), colsByK as
+// grad_weight's a (o is k, along dw's rows); both pack the values the
+// laid-out matrix holds, so the products are bitwise the same.
+type (
+	colsByPos struct {
+		g  *convGeom
+		x  []float32 // (N, C, H, W)
+		n0 int
+	}
+	colsByK colsByPos
+)
+
+// colRow is what packing needs of row k = (c*KH + ki)*KW + kj of the
+// column matrix.
+type colRow struct {
+	ch     int // offset of channel c in a sample: c*H*W
+	ih0    int // ki - pad: the input row of output row 0
+	iw0    int // kj - pad: the input column of output column 0
+	lo, hi int // the output columns whose input column is inside x
+}
+
+func (g *convGeom) colRow(k int) colRow {
+	c, ki, kj := k/(g.kh*g.kw), k/g.kw%g.kh, k%g.kw
+	lo, hi := g.outCols(kj)
+	return colRow{ch: c * g.h * g.w, ih0: ki - g.pad, iw0: kj - g.pad, lo: lo, hi: hi}
+}
+
+// posRun is a stretch of a chunk's positions within one output row: n
+// positions from column ow of row oh of sample s.
+type posRun struct{ s, oh, ow, n int }
+
+// runAt is the run that starts at position j of the chunk, at most n long.
+func (g *convGeom) runAt(j, n int) posRun {
+	pos := j % g.p
+	ow := pos % g.ow
+	return posRun{s: j / g.p, oh: pos / g.ow, ow: ow, n: min(g.ow-ow, n)}
+}
+
+// next is the run after r, at most n long: the start of the next output
+// row, or of the next sample's first.
+func (g *convGeom) next(r posRun, n int) posRun {
+	r.ow, r.oh = 0, r.oh+1
+	if r.oh == g.oh {
+		r.s, r.oh = r.s+1, 0
+	}
+	r.n = min(g.ow, n)
+	return r
+}
+
+// gather writes the elements of row cr at the run's positions, x[n0+s, c,
+// oh*stride+ki-pad, ow*stride+kj-pad] or 0 in the padding, to dst[i*sd]
+// for the run's i-th position.
+func (g *convGeom) gather(dst []float32, sd int, x []float32, n0 int, cr *colRow, r posRun) {
+	d := dst[:(r.n-1)*sd+1]
+	ih := r.oh*g.stride + cr.ih0
+	if ih < 0 || ih >= g.h {
+		for i := range r.n {
+			d[i*sd] = 0
 		}
-	})
+		return
+	}
+	end := r.ow + r.n
+	lo, hi := min(max(cr.lo, r.ow), end), max(min(cr.hi, end), r.ow) // inside the run
+	xr := x[(n0+r.s)*g.c*g.h*g.w+cr.ch+ih*g.w:][:g.w]                // (W)
+	if sd == 1 && g.stride == 1 {
+		clear(d[:lo-r.ow])
+		if hi > lo {
+			copy(d[lo-r.ow:hi-r.ow], xr[lo+cr.iw0:hi+cr.iw0])
+		}
+		clear(d[hi-r.ow:])
+		return
+	}
+	for ow := r.ow; ow < lo; ow++ {
+		d[(ow-r.ow)*sd] = 0
+	}
+	if hi > lo {
+		dd := d[(lo-r.ow)*sd:]
+		if g.stride == 1 {
+			for i, v := range xr[lo+cr.iw0 : hi+cr.iw0] {
+				dd[i*sd] = v
+			}
+		} else {
+			for i := range hi - lo {
+				dd[i*sd] = xr[(lo+i)*g.stride+cr.iw0]
+			}
+		}
+	}
+	for ow := hi; ow < end; ow++ {
+		d[(ow-r.ow)*sd] = 0
+	}
+}
+
+// packRows is how many rows colsByPos.Pack describes at a time.
+const packRows = 256
+
+// Pack packs positions o0.. (o) of rows l0.. (l) of the column matrix
+// (gemm.Source): each panel's w positions, cut into runs, for each row.
+func (c colsByPos) Pack(dst []float32, w, o0, on, l0, kb int) {
+	g := c.g
+	var rows [packRows]colRow
+	var runs [16]posRun // a panel's runs: at most w (16 for gemm's b)
+	chw := g.c * g.h * g.w
+	for r0 := 0; r0 < kb; r0 += packRows {
+		rn := min(packRows, kb-r0)
+		for l := range rn {
+			rows[l] = g.colRow(l0 + r0 + l)
+		}
+		for p := 0; p < on; p += w {
+			d := dst[p*kb : p*kb+kb*w]
+			width := min(w, on-p)
+			rs := append(runs[:0], g.runAt(o0+p, width))
+			for done := rs[0].n; done < width; done += rs[len(rs)-1].n {
+				rs = append(rs, g.next(rs[len(rs)-1], width-done))
+			}
+			// A whole panel of one output row, stride 1: where the row's
+			// pixels are all inside x, one 16-element copy.
+			whole := len(rs) == 1 && width == 16 && w == 16 && g.stride == 1
+			for l := range rn {
+				dl := d[(r0+l)*w : (r0+l+1)*w]
+				cr := &rows[l]
+				if whole && cr.lo <= rs[0].ow && cr.hi >= rs[0].ow+16 {
+					if ih := rs[0].oh + cr.ih0; ih >= 0 && ih < g.h {
+						*(*[16]float32)(dl) = *(*[16]float32)(c.x[(c.n0+rs[0].s)*chw+cr.ch+ih*g.w+rs[0].ow+cr.iw0:])
+						continue
+					}
+				}
+				at := 0
+				for _, r := range rs {
+					g.gather(dl[at:], 1, c.x, c.n0, &rows[l], r)
+					at += r.n
+				}
+				clear(dl[width:])
+			}
+		}
+	}
+}
+
+// Pack packs rows o0.. (o) of positions l0.. (l) of the column matrix
+// (gemm.Source): each panel row's positions run by run.
+func (c colsByK) Pack(dst []float32, w, o0, on, l0, kb int) {
+	g := c.g
+	for p := 0; p < on; p += w {
+		d := dst[p*kb : p*kb+kb*w]
+		rows := min(w, on-p)
+		if rows < w {
+			clear(d)
+		}
+		for i := range rows {
+			cr := g.colRow(o0 + p + i)
+			r := g.runAt(l0, kb)
+			for at := 0; ; {
+				g.gather(d[at*w+i:], w, c.x, c.n0, &cr, r)
+				if at += r.n; at == kb {
+					break
+				}
+				r = g.next(r, kb-at)
+			}
+		}
+	}
 }
 
 // chunkDY returns DY (O, size*P), the gradients of samples [n0, n0+size)
@@ -305,21 +472,25 @@ func (g *convGeom) gatherDY(dst, dy []float32, n0, size int) {
 	}
 }
 
-// forward writes y (N, O, P) = w (O, K) · cols_n (K, P) for every sample.
+// forward writes y (N, O, P) = w (O, K) · cols_n (K, P) for every sample,
+// the columns packed straight from x (colsByPos).
 func (g *convGeom) forward(y, x, w []float32) {
 	convScratch.Lock()
 	defer convScratch.Unlock()
+	g.convolve(y, x, w)
+}
+
+// convolve is forward, the caller holding convScratch.
+func (g *convGeom) convolve(y, x, w []float32) {
 	k, p, o := g.k, g.p, g.o
 	procs := runtime.GOMAXPROCS(0)
 	g.chunks(func(n0, size int) {
-		cols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
-		g.colsOf(cols, size*p, 1, x, n0, size)
 		out := y[n0*o*p : (n0+1)*o*p] // (O, P): one sample needs no scatter
 		if size > 1 {
 			out = convGrow(&convScratch.y, o*size*p) // (O, G*P)
 		}
 		clear(out)
-		gemm.MulAdd(gemm.Dense(o, size*p, out), gemm.Dense(o, k, w), gemm.Dense(k, size*p, cols), procs)
+		gemm.MulAddB(gemm.Dense(o, size*p, out), gemm.Dense(o, k, w), colsByPos{g, x, n0}, procs)
 		if size == 1 {
 			return
 		}
@@ -332,11 +503,18 @@ func (g *convGeom) forward(y, x, w []float32) {
 	})
 }
 
-// gradInput writes dx (N, C, H, W): per chunk, dcols = wᵀ · DY, then col2im
-// of each sample's columns.
+// gradInput writes dx (N, C, H, W): the convolution g.back where there is
+// one, packed straight from dy as the forward is from x; else, per chunk,
+// dcols = wᵀ · DY, then col2im of each sample's columns.
 func (g *convGeom) gradInput(dx, w, dy []float32) {
 	convScratch.Lock()
 	defer convScratch.Unlock()
+	if g.back != nil {
+		wt := convGrow(&convScratch.wt, len(w)) // (C, O, KH, KW)
+		g.flip(wt, w)
+		g.back.convolve(dx, dy, wt)
+		return
+	}
 	k, p, o := g.k, g.p, g.o
 	chw := g.c * g.h * g.w
 	procs := runtime.GOMAXPROCS(0)
@@ -359,8 +537,8 @@ func (g *convGeom) gradInput(dx, w, dy []float32) {
 }
 
 // gradWeight writes dw (O, K) = Σ_chunks DY (O, G*P) · colsᵀ (G*P, K). It
-// sums dwᵀ (K, O) = Σ cols (K, G*P) · DYᵀ (G*P, O) instead, which packs the
-// column buffer as it is laid out, then transposes.
+// sums dwᵀ (K, O) = Σ cols (K, G*P) · DYᵀ (G*P, O) instead, the columns
+// packed straight from x (colsByK), then transposes.
 func (g *convGeom) gradWeight(dw, x, dy []float32) {
 	convScratch.Lock()
 	defer convScratch.Unlock()
@@ -369,10 +547,8 @@ func (g *convGeom) gradWeight(dw, x, dy []float32) {
 	dwT := convGrow(&convScratch.y, k*o) // (K, O)
 	clear(dwT)
 	g.chunks(func(n0, size int) {
-		dyc := g.chunkDY(dy, n0, size)                // (O, G*P)
-		cols := convGrow(&convScratch.cols, k*size*p) // (K, G*P)
-		g.colsOf(cols, size*p, 1, x, n0, size)
-		gemm.MulAdd(gemm.Dense(k, o, dwT), gemm.Dense(k, size*p, cols), gemm.Dense(o, size*p, dyc).T(), procs)
+		dyc := g.chunkDY(dy, n0, size) // (O, G*P)
+		gemm.MulAddA(gemm.Dense(k, o, dwT), colsByK{g, x, n0}, gemm.Dense(o, size*p, dyc).T(), procs)
 	})
 	for ki := range k {
 		for oi, v := range dwT[ki*o : (ki+1)*o] {

@@ -12,6 +12,11 @@
 // assembly (12 accumulators of 8 floats, fused multiply-adds); elsewhere it
 // is plain Go.
 //
+// MulAddA and MulAddB take one operand as a Source, which packs its own
+// blocks into the same panels: a matrix that is never laid out whole, such
+// as a convolution's im2col matrix, packed straight from the image. The
+// packed values are the same, so the products are bitwise MulAdd's.
+//
 // The float64 product is the same algorithm with 6x8 tiles (12 accumulators
 // of 4 doubles) and one difference: a skinny product, whose c has at most
 // two tiles' worth of columns, or of rows with b row-major, reads its large

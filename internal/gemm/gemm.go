@@ -115,21 +115,34 @@ func MulAdd(c, a, b Mat, workers int) {
 }
 
 // split checks MulAdd's (or MulAdd64's) operands and runs one on up to
-// workers goroutines: one per 2^shift multiply-adds at least and at least
-// one tile (tr x tc) row or column each, each on a contiguous range of c's
-// columns (when c is wide) or rows (when it is tall) cut on tile
-// boundaries. one is the product on a single goroutine.
+// workers goroutines (spread).
 func split[T float32 | float64](c, a, b View[T], workers int, shift uint, tr, tc int, one func(c, a, b View[T])) {
 	if a.Rows != c.Rows || b.Cols != c.Cols || a.Cols != b.Rows {
 		panic(fmt.Sprintf("gemm: c %dx%d += a %dx%d · b %dx%d", c.Rows, c.Cols, a.Rows, a.Cols, b.Rows, b.Cols))
 	}
+	checkC(c)
+	a.check("a")
+	b.check("b")
+	spread(c.Rows, c.Cols, a.Cols, workers, shift, tr, tc, func(i0, i1, j0, j1 int) {
+		one(c.rows(i0, i1).cols(j0, j1), a.rows(i0, i1), b.cols(j0, j1))
+	})
+}
+
+// checkC panics unless c is row-major and lies inside its data.
+func checkC[T float32 | float64](c View[T]) {
 	if c.CS != 1 && c.Rows > 0 && c.Cols > 1 {
 		panic(fmt.Sprintf("gemm: c must be row-major, has column stride %d", c.CS))
 	}
 	c.check("c")
-	a.check("a")
-	b.check("b")
-	m, n, k := c.Rows, c.Cols, a.Cols
+}
+
+// spread runs f(i0, i1, j0, j1), the product of c's rows [i0, i1) and
+// columns [j0, j1), on up to workers goroutines: one per 2^shift
+// multiply-adds at least and at least one tile (tr x tc) row or column
+// each, each on a contiguous range of c's columns (when c is wide) or rows
+// (when it is tall) cut on tile boundaries, the other axis whole. It does
+// nothing when the product is empty.
+func spread(m, n, k, workers int, shift uint, tr, tc int, f func(i0, i1, j0, j1 int)) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
@@ -140,7 +153,7 @@ func split[T float32 | float64](c, a, b View[T], workers int, shift uint, tr, tc
 		workers = min(workers, (m+tr-1)/tr)
 	}
 	if workers == 1 {
-		one(c, a, b)
+		f(0, m, 0, n)
 		return
 	}
 	var wg sync.WaitGroup
@@ -148,19 +161,91 @@ func split[T float32 | float64](c, a, b View[T], workers int, shift uint, tr, tc
 		if n >= m {
 			tiles := (n + tc - 1) / tc
 			j0, j1 := min(n, w*tiles/workers*tc), min(n, (w+1)*tiles/workers*tc)
-			wg.Go(func() { one(c.cols(j0, j1), a, b.cols(j0, j1)) })
+			wg.Go(func() { f(0, m, j0, j1) })
 		} else {
 			tiles := (m + tr - 1) / tr
 			i0, i1 := min(m, w*tiles/workers*tr), min(m, (w+1)*tiles/workers*tr)
-			wg.Go(func() { one(c.rows(i0, i1), a.rows(i0, i1), b) })
+			wg.Go(func() { f(i0, i1, 0, n) })
 		}
 	}
 	wg.Wait()
 }
 
+// Source is a float32 operand that packs itself: a matrix that is never
+// laid out whole, such as a convolution's im2col matrix, whose elements
+// are read straight from the image as the product packs them.
+type Source interface {
+	// Pack writes the operand's elements (o, l), o in [o0, o0+on) and l
+	// in [l0, l0+kb), into dst as panels of w along o: panel p (p a
+	// multiple of w) starts at dst[p*kb] and holds, for each l, the w
+	// elements (o0+p+r, l), r < w, at [l*w + r], zero where o0+p+r >=
+	// o0+on. o runs along c (a's rows, b's columns), l along the summed
+	// axis.
+	Pack(dst []float32, w, o0, on, l0, kb int)
+}
+
+// MulAddA is MulAdd with a (c.Rows, b.Rows) a Source, o its row.
+func MulAddA(c Mat, a Source, b Mat, workers int) {
+	if b.Cols != c.Cols {
+		panic(fmt.Sprintf("gemm: c %dx%d += a %dx%d · b %dx%d", c.Rows, c.Cols, c.Rows, b.Rows, b.Rows, b.Cols))
+	}
+	checkC(c)
+	b.check("b")
+	spread(c.Rows, c.Cols, b.Rows, workers, 20, mr, nr, func(i0, i1, j0, j1 int) {
+		mulAddWith(c.rows(i0, i1).cols(j0, j1), b.Rows, sourceA{a, i0}, viewB{b.cols(j0, j1)})
+	})
+}
+
+// MulAddB is MulAdd with b (a.Cols, c.Cols) a Source, o its column.
+func MulAddB(c, a Mat, b Source, workers int) {
+	if a.Rows != c.Rows {
+		panic(fmt.Sprintf("gemm: c %dx%d += a %dx%d · b %dx%d", c.Rows, c.Cols, a.Rows, a.Cols, a.Cols, c.Cols))
+	}
+	checkC(c)
+	a.check("a")
+	spread(c.Rows, c.Cols, a.Cols, workers, 20, mr, nr, func(i0, i1, j0, j1 int) {
+		mulAddWith(c.rows(i0, i1).cols(j0, j1), a.Cols, viewA{a.rows(i0, i1)}, sourceB{b, j0})
+	})
+}
+
+// packer packs blocks of one operand of the float32 product: elements
+// (o, l), o in [o0, o0+on) along c, l in [l0, l0+kb) along the summed
+// axis, as packA (a) or packB (b) lays them out.
+type packer interface {
+	pack(dst []float32, o0, on, l0, kb int)
+}
+
+// viewA, viewB, sourceA and sourceB are the packers of a view as a or b,
+// and of a Source as a or b whose o starts at off.
+type (
+	viewA   struct{ m Mat }
+	viewB   struct{ m Mat }
+	sourceA struct {
+		s   Source
+		off int
+	}
+	sourceB struct {
+		s   Source
+		off int
+	}
+)
+
+func (v viewA) pack(dst []float32, o0, on, l0, kb int) { packA(dst, v.m, o0, on, l0, kb) }
+func (v viewB) pack(dst []float32, o0, on, l0, kb int) { packB(dst, v.m, l0, kb, o0, on) }
+func (s sourceA) pack(dst []float32, o0, on, l0, kb int) {
+	s.s.Pack(dst, mr, s.off+o0, on, l0, kb)
+}
+func (s sourceB) pack(dst []float32, o0, on, l0, kb int) {
+	s.s.Pack(dst, nr, s.off+o0, on, l0, kb)
+}
+
 // mulAdd is MulAdd on one goroutine.
-func mulAdd(c, a, b Mat) {
-	m, n, k := c.Rows, c.Cols, a.Cols
+func mulAdd(c, a, b Mat) { mulAddWith(c, a.Cols, viewA{a}, viewB{b}) }
+
+// mulAddWith adds a (c.Rows, k) · b (k, c.Cols) to c on one goroutine, a
+// and b packed block by block by pa and pb.
+func mulAddWith[PA, PB packer](c Mat, k int, pa PA, pb PB) {
+	m, n := c.Rows, c.Cols
 	if m == 0 || n == 0 {
 		return
 	}
@@ -170,10 +255,10 @@ func mulAdd(c, a, b Mat) {
 		nb := min(nc, n-j0)
 		for l0 := 0; l0 < k; l0 += kc {
 			kb := min(kc, k-l0)
-			packB(ws.b, b, l0, kb, j0, nb)
+			pb.pack(ws.b, j0, nb, l0, kb)
 			for i0 := 0; i0 < m; i0 += mc {
 				mb := min(mc, m-i0)
-				packA(ws.a, a, i0, mb, l0, kb)
+				pa.pack(ws.a, i0, mb, l0, kb)
 				for jr := 0; jr < nb; jr += nr {
 					bp := ws.b[jr*kb:]
 					for ir := 0; ir < mb; ir += mr {

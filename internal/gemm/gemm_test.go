@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // layout is how randMat lays a matrix out in memory.
@@ -272,5 +273,83 @@ func testEmpty[T float32 | float64](t *testing.T, mulAdd func(c, a, b View[T], w
 		if diff := cmp.Diff(before, tt.c.Data); diff != "" {
 			t.Errorf("%s: %s", tt.name, diff)
 		}
+	}
+}
+
+// viewSource is a Source over a view, element (o, l) at (o, l) of m when
+// m's rows run along c and at (l, o) when they run along the summed axis.
+type viewSource struct {
+	m      Mat
+	summed bool // m's rows are the summed axis (m is b)
+}
+
+func (s viewSource) Pack(dst []float32, w, o0, on, l0, kb int) {
+	for p := 0; p < on; p += w {
+		d := dst[p*kb : p*kb+kb*w]
+		for l := range kb {
+			for r := range w {
+				o := o0 + p + r
+				switch {
+				case p+r >= on:
+					d[l*w+r] = 0
+				case s.summed:
+					d[l*w+r] = s.m.at(l0+l, o)
+				default:
+					d[l*w+r] = s.m.at(o, l0+l)
+				}
+			}
+		}
+	}
+}
+
+// TestMulAddSources: MulAddA and MulAddB, with a or b packing itself, are
+// bitwise MulAdd on the same values, past mc, kc and nc and on several
+// workers (split by rows and by columns).
+func TestMulAddSources(t *testing.T) {
+	for _, tc := range []mulCase{
+		{m: 1, n: 1, k: 1, workers: 1},
+		{m: 7, n: 17, k: 3, workers: 1},
+		{m: 64, n: 1024, k: 27, workers: 2},
+		{m: 145, n: 33, k: 513, b: colMajor, pad: 3, workers: 3},
+		{m: 3, n: 4100, k: 5, a: colMajor, pad: 1, workers: 2},
+		{m: 300, n: 20, k: 700, b: colMajor, workers: 4},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%d/w=%d", tc.m, tc.n, tc.k, tc.workers), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(uint64(tc.m), uint64(tc.k)))
+			a := randMat[float32](r, tc.m, tc.k, tc.pad, tc.a)
+			b := randMat[float32](r, tc.k, tc.n, tc.pad, tc.b)
+			c0 := randMat[float32](r, tc.m, tc.n, 0, rowMajor)
+			want := dense(tc.m, tc.n, slices.Clone(c0.Data))
+			MulAdd(want, a, b, tc.workers)
+			for name, mul := range map[string]func(c Mat){
+				"a": func(c Mat) { MulAddA(c, viewSource{m: a}, b, tc.workers) },
+				"b": func(c Mat) { MulAddB(c, a, viewSource{m: b, summed: true}, tc.workers) },
+			} {
+				c := dense(tc.m, tc.n, slices.Clone(c0.Data))
+				mul(c)
+				// The NaNs past c's view (randMat's) compare equal.
+				if diff := cmp.Diff(want.Data, c.Data, cmpopts.EquateNaNs()); diff != "" {
+					t.Errorf("%s packing itself differs from MulAdd:\n%.400s", name, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestMulAddSourcesPanic: the view operand must agree with c.
+func TestMulAddSourcesPanic(t *testing.T) {
+	c, bad := dense(2, 3, make([]float32, 6)), dense(4, 4, make([]float32, 16))
+	for name, f := range map[string]func(){
+		"a": func() { MulAddA(c, viewSource{m: bad}, bad, 1) },
+		"b": func() { MulAddB(c, bad, viewSource{m: bad, summed: true}, 1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			f()
+		})
 	}
 }
