@@ -157,8 +157,8 @@ func (g *convGeom) flip(wt, w []float32) {
 	khw := g.kh * g.kw
 	for o := range g.o {
 		for c := range g.c {
-			src := w[(o*g.c+c)*khw : (o*g.c+c+1)*khw]        // (KH, KW)
-			dst := wt[(c*g.o+o)*khw : (c*g.o+o+1)*khw][:khw] // (KH, KW)
+			src := w[(o*g.c+c)*khw : (o*g.c+c+1)*khw]  // (KH, KW)
+			dst := wt[(c*g.o+o)*khw : (c*g.o+o+1)*khw] // (KH, KW)
 			for i, v := range src {
 				dst[khw-1-i] = v
 			}
