@@ -425,13 +425,22 @@ func TestConv2DErrors(t *testing.T) {
 	}
 }
 
-// benchConv is a ResNet-18 (CIFAR) layer-1 convolution.
-var benchConv = convCase{n: 32, c: 64, h: 32, w: 32, o: 64, kh: 3, kw: 3, stride: 1, pad: 1}
+// benchConvs are the benchmarked convolutions: a ResNet-18 (CIFAR) layer-1
+// convolution over 32 images, and the resnet10 of width 0.25 (SimCLR's CPU
+// recipe) over its batch of 64 images in two views: layer 1's, and the
+// stride-2 one that opens layer 2 (whose input gradient is col2im's).
+var benchConvs = []struct {
+	name string
+	cc   convCase
+}{
+	{"resnet18_layer1", convCase{n: 32, c: 64, h: 32, w: 32, o: 64, kh: 3, kw: 3, stride: 1, pad: 1}},
+	{"resnet10w0.25_layer1", convCase{n: 128, c: 16, h: 32, w: 32, o: 16, kh: 3, kw: 3, stride: 1, pad: 1}},
+	{"resnet10w0.25_down", convCase{n: 128, c: 16, h: 32, w: 32, o: 32, kh: 3, kw: 3, stride: 2, pad: 1}},
+}
 
-// convBenchOps returns the three ops of benchConv, differentiated with
-// respect to x and w for a given dy, and their inputs.
-func convBenchOps(b *testing.B) (fwd, gi, gw G.UsePreallocDoer, x, w, dy G.Value) {
-	cc := benchConv
+// convBenchOps returns the three ops of cc, differentiated with respect to
+// x and w for a given dy, and their inputs.
+func convBenchOps(b *testing.B, cc convCase) (fwd, gi, gw G.UsePreallocDoer, x, w, dy G.Value) {
 	g := G.NewGraph()
 	xn, wn := input(g, "x", 111, cc.xShape()...), input(g, "w", 112, cc.wShape()...)
 	dyn := input(g, "dy", 113, cc.yShape()...)
@@ -447,39 +456,48 @@ func convBenchOps(b *testing.B) (fwd, gi, gw G.UsePreallocDoer, x, w, dy G.Value
 		xn.Value(), wn.Value(), dyn.Value()
 }
 
-// BenchmarkConv2DForward runs the forward op alone on benchConv, after a
-// first run that allocates its buffers.
+// BenchmarkConv2DForward runs the forward op alone, after a first run that
+// allocates its buffers.
 func BenchmarkConv2DForward(b *testing.B) {
-	fwd, _, _, x, w, _ := convBenchOps(b)
-	run := func() {
-		if _, err := fwd.UsePreallocDo(nil, x, w); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range benchConvs {
+		b.Run(bc.name, func(b *testing.B) {
+			fwd, _, _, x, w, _ := convBenchOps(b, bc.cc)
+			benchConvRuns(b, bc.cc.flops(), func() error {
+				_, err := fwd.UsePreallocDo(nil, x, w)
+				return err
+			})
+		})
 	}
-	run()
-	b.ReportAllocs()
-	for b.Loop() {
-		run()
-	}
-	b.ReportMetric(benchConv.flops()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkConv2DBackward runs grad_input and grad_weight on benchConv
-// (twice the forward's flops), after a first run that allocates.
+// BenchmarkConv2DBackward runs grad_input and grad_weight (twice the
+// forward's flops), after a first run that allocates.
 func BenchmarkConv2DBackward(b *testing.B) {
-	_, gi, gw, x, w, dy := convBenchOps(b)
-	run := func() {
-		if _, err := gi.UsePreallocDo(nil, w, dy); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := gw.UsePreallocDo(nil, x, dy); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range benchConvs {
+		b.Run(bc.name, func(b *testing.B) {
+			_, gi, gw, x, w, dy := convBenchOps(b, bc.cc)
+			benchConvRuns(b, 2*bc.cc.flops(), func() error {
+				if _, err := gi.UsePreallocDo(nil, w, dy); err != nil {
+					return err
+				}
+				_, err := gw.UsePreallocDo(nil, x, dy)
+				return err
+			})
+		})
 	}
-	run()
+}
+
+// benchConvRuns times run, flops a call, after a first call, and reports
+// GFLOP/s.
+func benchConvRuns(b *testing.B, flops float64, run func() error) {
+	if err := run(); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		run()
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
 	}
-	b.ReportMetric(2*benchConv.flops()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
