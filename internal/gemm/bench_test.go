@@ -55,12 +55,23 @@ func benchMulAdd[T float32 | float64](b *testing.B, s benchCase, mulAdd func(c, 
 	b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkKernel is the micro-kernel alone on one core, kc deep.
+// BenchmarkKernel is the micro-kernel alone on one core, kc deep; pair is
+// the AVX-512 kernel on two tiles side by side (twice the work a call).
 func BenchmarkKernel(b *testing.B) {
 	a, bp, c := make([]float32, kc*mr), make([]float32, kc*nr), make([]float32, mr*nr)
 	benchKernel(b, mr*nr*kc,
 		func() { kernel(kc, a, bp, c, nr) },
 		func() { kernelGo(kc, a, bp, c, nr) })
+	b.Run("pair", func(b *testing.B) {
+		if !wide {
+			b.Skip("no AVX-512")
+		}
+		b1, c2 := make([]float32, kc*nr), make([]float32, mr*2*nr)
+		for b.Loop() {
+			kernelPair(kc, a, bp, b1, c2, 2*nr)
+		}
+		b.ReportMetric(2*float64(2*mr*nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }
 
 // BenchmarkKernel64 is the float64 micro-kernel alone on one core, kc64

@@ -9,8 +9,11 @@
 // blocks of mc rows by kc columns into panels of mr = 6 rows, and a
 // micro-kernel multiplies one a panel by one b panel into a 6x16 tile of c
 // held in registers. On amd64 with AVX2 and FMA the micro-kernel is
-// assembly (12 accumulators of 8 floats, fused multiply-adds); elsewhere it
-// is plain Go.
+// assembly (12 accumulators of 8 floats, fused multiply-adds); with
+// AVX-512 too, a second kernel multiplies one a panel by two b panels at
+// once (12 accumulators of 16 floats), each element's products fused and
+// summed in the same order, so its results are bitwise the AVX2 kernel's;
+// elsewhere it is plain Go.
 //
 // MulAddA and MulAddB take one operand as a Source, which packs its own
 // blocks into the same panels: a matrix that is never laid out whole, such

@@ -259,23 +259,35 @@ func mulAddWith[PA, PB packer](c Mat, k int, pa PA, pb PB) {
 			for i0 := 0; i0 < m; i0 += mc {
 				mb := min(mc, m-i0)
 				pa.pack(ws.a, i0, mb, l0, kb)
-				for jr := 0; jr < nb; jr += nr {
-					bp := ws.b[jr*kb:]
+				for jr := 0; jr < nb; {
+					// With AVX-512, two full panels of b at a time.
+					step := nr
+					if wide && jr+2*nr <= nb {
+						step = 2 * nr
+					}
 					for ir := 0; ir < mb; ir += mr {
 						ap := ws.a[ir*kb:]
-						ci := (i0+ir)*c.RS + j0 + jr
-						if ir+mr <= mb && jr+nr <= nb {
-							kernel(kb, ap, bp, c.Data[ci:], c.RS)
+						if ir+mr <= mb && step == 2*nr {
+							kernelPair(kb, ap, ws.b[jr*kb:], ws.b[(jr+nr)*kb:], c.Data[(i0+ir)*c.RS+j0+jr:], c.RS)
 							continue
 						}
-						// An edge tile: the whole tile into zeros, then its
-						// valid part into c (0 + t is t, so the rounding is
-						// the full tile's).
-						tile := (*[mr * nr]float32)(ws.tile)
-						*tile = [mr * nr]float32{}
-						kernel(kb, ap, bp, tile[:], nr)
-						addTile(c.Data[ci:], c.RS, tile[:], nr, min(mr, mb-ir), min(nr, nb-jr))
+						for q := jr; q < jr+step; q += nr {
+							bp := ws.b[q*kb:]
+							ci := (i0+ir)*c.RS + j0 + q
+							if ir+mr <= mb && q+nr <= nb {
+								kernel(kb, ap, bp, c.Data[ci:], c.RS)
+								continue
+							}
+							// An edge tile: the whole tile into zeros, then
+							// its valid part into c (0 + t is t, so the
+							// rounding is the full tile's).
+							tile := (*[mr * nr]float32)(ws.tile)
+							*tile = [mr * nr]float32{}
+							kernel(kb, ap, bp, tile[:], nr)
+							addTile(c.Data[ci:], c.RS, tile[:], nr, min(mr, mb-ir), min(nr, nb-q))
+						}
 					}
+					jr += step
 				}
 			}
 		}

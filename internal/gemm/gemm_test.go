@@ -100,16 +100,21 @@ type mulCase struct {
 }
 
 // testMulAdds runs testMulAdd on every case, with the Go kernel and, where
-// the CPU has AVX2 and FMA, the assembly one.
+// the CPU has AVX2 and FMA, the assembly one, and where it has AVX-512 the
+// pair kernel too.
 func testMulAdds[T float32 | float64](t *testing.T, tests []mulCase, mulAdd func(c, a, b View[T], workers int)) {
-	kernels := []bool{false}
+	kernels := []struct{ fused, wide bool }{{false, false}}
 	if fused {
-		kernels = append(kernels, true)
+		kernels = append(kernels, struct{ fused, wide bool }{true, false})
 	}
-	defer func(f bool) { fused = f }(fused)
+	if wide {
+		kernels = append(kernels, struct{ fused, wide bool }{true, true})
+	}
+	defer func(f, w bool) { fused, wide = f, w }(fused, wide)
 	for _, tc := range tests {
-		for _, fused = range kernels {
-			name := fmt.Sprintf("%dx%dx%d/a=%v/b=%v/pad=%d/w=%d/fused=%v", tc.m, tc.n, tc.k, tc.a, tc.b, tc.pad, tc.workers, fused)
+		for _, k := range kernels {
+			fused, wide = k.fused, k.wide
+			name := fmt.Sprintf("%dx%dx%d/a=%v/b=%v/pad=%d/w=%d/fused=%v/wide=%v", tc.m, tc.n, tc.k, tc.a, tc.b, tc.pad, tc.workers, fused, wide)
 			t.Run(name, func(t *testing.T) { testMulAdd(t, tc, mulAdd) })
 		}
 	}
@@ -223,6 +228,43 @@ func TestKernelAgreesWithGo(t *testing.T) {
 	kernel(kb, a, b, c1, ldc)
 	kernelGo(kb, a, b, c2, ldc)
 	checkTile(t, c1, c2, ldc, nr, 1e-4)
+}
+
+// TestKernelPair: the AVX-512 kernel for two tiles side by side is
+// bitwise the AVX2 kernel on each tile, and leaves c's other columns alone;
+// so is MulAdd with it against MulAdd without it.
+func TestKernelPair(t *testing.T) {
+	if !wide {
+		t.Skip("no AVX-512: pairs of tiles run as two AVX2 kernels")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, kb := range []int{1, 7, 256} {
+		const ldc = 37
+		a, b0, b1 := randSlice[float32](r, kb*mr), randSlice[float32](r, kb*nr), randSlice[float32](r, kb*nr)
+		c1 := randSlice[float32](r, mr*ldc)
+		c2 := slices.Clone(c1)
+		kernelPair(kb, a, b0, b1, c1, ldc)
+		kernel(kb, a, b0, c2, ldc)
+		kernel(kb, a, b1, c2[nr:], ldc)
+		if diff := cmp.Diff(c2, c1); diff != "" {
+			t.Fatalf("kb %d: the pair kernel differs from two tiles:\n%.400s", kb, diff)
+		}
+	}
+	defer func(w bool) { wide = w }(wide)
+	for _, shape := range [][3]int{{40, 3000, 600}, {13, 70, 300}} {
+		m, n, k := shape[0], shape[1], shape[2]
+		a, b := randMat[float32](r, m, k, 0, rowMajor), randMat[float32](r, k, n, 0, colMajor)
+		var got [2][]float32
+		for i, w := range []bool{false, true} {
+			wide = w
+			c := dense(m, n, make([]float32, m*n))
+			MulAdd(c, a, b, 2)
+			got[i] = c.Data
+		}
+		if diff := cmp.Diff(got[0], got[1]); diff != "" {
+			t.Fatalf("%v: MulAdd with pairs of tiles differs:\n%.400s", shape, diff)
+		}
+	}
 }
 
 func TestMulAddPanics(t *testing.T) {

@@ -85,6 +85,94 @@ loop:
 	VZEROUPPER
 	RET
 
+// func kernel6x32(kb int, a, b0, b1, c *float32, ldc int)
+//
+// c (6, 32, row stride ldc) += a (kb x 6, packed) · [b0 b1] (kb x 16 each,
+// packed), with AVX-512: Z4..Z15 hold the two tiles, one register of 16
+// per row and tile; each step l loads row l of b0 into Z0 and of b1 into
+// Z1 and broadcasts a's six elements into Z2, Z3 in turn: t[i][j] =
+// fma(a[l][i], b[l][j], t[i][j]) in order of l, as kernel6x16 computes.
+TEXT ·kernel6x32(SB), NOSPLIT, $0-48
+	MOVQ kb+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b0+16(FP), DI
+	MOVQ b1+24(FP), BX
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+loop32:
+	VMOVUPS (DI), Z0
+	VMOVUPS (BX), Z1
+	VBROADCASTSS 0(SI), Z2
+	VFMADD231PS Z0, Z2, Z4
+	VFMADD231PS Z1, Z2, Z5
+	VBROADCASTSS 4(SI), Z3
+	VFMADD231PS Z0, Z3, Z6
+	VFMADD231PS Z1, Z3, Z7
+	VBROADCASTSS 8(SI), Z2
+	VFMADD231PS Z0, Z2, Z8
+	VFMADD231PS Z1, Z2, Z9
+	VBROADCASTSS 12(SI), Z3
+	VFMADD231PS Z0, Z3, Z10
+	VFMADD231PS Z1, Z3, Z11
+	VBROADCASTSS 16(SI), Z2
+	VFMADD231PS Z0, Z2, Z12
+	VFMADD231PS Z1, Z2, Z13
+	VBROADCASTSS 20(SI), Z3
+	VFMADD231PS Z0, Z3, Z14
+	VFMADD231PS Z1, Z3, Z15
+	ADDQ $24, SI
+	ADDQ $64, DI
+	ADDQ $64, BX
+	DECQ CX
+	JNZ loop32
+
+	// c += t, row by row.
+	VADDPS (DX), Z4, Z4
+	VMOVUPS Z4, (DX)
+	VADDPS 64(DX), Z5, Z5
+	VMOVUPS Z5, 64(DX)
+	ADDQ R8, DX
+	VADDPS (DX), Z6, Z6
+	VMOVUPS Z6, (DX)
+	VADDPS 64(DX), Z7, Z7
+	VMOVUPS Z7, 64(DX)
+	ADDQ R8, DX
+	VADDPS (DX), Z8, Z8
+	VMOVUPS Z8, (DX)
+	VADDPS 64(DX), Z9, Z9
+	VMOVUPS Z9, 64(DX)
+	ADDQ R8, DX
+	VADDPS (DX), Z10, Z10
+	VMOVUPS Z10, (DX)
+	VADDPS 64(DX), Z11, Z11
+	VMOVUPS Z11, 64(DX)
+	ADDQ R8, DX
+	VADDPS (DX), Z12, Z12
+	VMOVUPS Z12, (DX)
+	VADDPS 64(DX), Z13, Z13
+	VMOVUPS Z13, 64(DX)
+	ADDQ R8, DX
+	VADDPS (DX), Z14, Z14
+	VMOVUPS Z14, (DX)
+	VADDPS 64(DX), Z15, Z15
+	VMOVUPS Z15, 64(DX)
+	VZEROUPPER
+	RET
+
 // func kernel6x8(kb int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
 //
 // kernel6x16 for float64, with a and b read through strides: c (6, 8,
