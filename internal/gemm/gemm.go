@@ -105,13 +105,16 @@ func newPool[T float32 | float64](a, b, tile int) *sync.Pool {
 
 var pool = newPool[float32](mc*kc, kc*nc, mr*nr)
 
+// shift32 sets the float32 products' split: one worker per 2^shift32
+// multiply-adds at least.
+const shift32 = 20
+
 // MulAdd adds a·b to c: c (m, n) += a (m, k) · b (k, n), with c row-major
 // (c.CS == 1), spreading the work over up to workers goroutines (fewer
 // when the product is small). It panics when the shapes disagree or a view
 // reaches outside its data, as an index out of range would.
 func MulAdd(c, a, b Mat, workers int) {
-	// One worker per 2^20 multiply-adds at least.
-	split(c, a, b, workers, 20, mr, nr, mulAdd)
+	split(c, a, b, workers, shift32, mr, nr, mulAdd)
 }
 
 // split checks MulAdd's (or MulAdd64's) operands and runs one on up to
@@ -191,7 +194,7 @@ func MulAddA(c Mat, a Source, b Mat, workers int) {
 	}
 	checkC(c)
 	b.check("b")
-	spread(c.Rows, c.Cols, b.Rows, workers, 20, mr, nr, func(i0, i1, j0, j1 int) {
+	spread(c.Rows, c.Cols, b.Rows, workers, shift32, mr, nr, func(i0, i1, j0, j1 int) {
 		mulAddWith(c.rows(i0, i1).cols(j0, j1), b.Rows, sourceA{a, i0}, viewB{b.cols(j0, j1)})
 	})
 }
@@ -203,7 +206,7 @@ func MulAddB(c, a Mat, b Source, workers int) {
 	}
 	checkC(c)
 	a.check("a")
-	spread(c.Rows, c.Cols, a.Cols, workers, 20, mr, nr, func(i0, i1, j0, j1 int) {
+	spread(c.Rows, c.Cols, a.Cols, workers, shift32, mr, nr, func(i0, i1, j0, j1 int) {
 		mulAddWith(c.rows(i0, i1).cols(j0, j1), a.Cols, viewA{a.rows(i0, i1)}, sourceB{b, j0})
 	})
 }
