@@ -180,8 +180,8 @@ func (g *convGeom) outCols(kj int) (lo, hi int) {
 
 // col2im adds one sample's column buffer, element (k, p) at src[k*sk +
 // p*sp], into the channels c0 <= c < c1 of dx (C, H, W) at the positions
-// im2col reads them from, in (k, p) order; the padding's elements are
-// dropped.
+// the column matrix's element (k, p) is read from (colRow), in (k, p)
+// order; the padding's elements are dropped.
 func (g *convGeom) col2im(dx, src []float32, sk, sp, c0, c1 int) {
 	for k := c0 * g.kh * g.kw; k < c1*g.kh*g.kw; k++ {
 		c, ki, kj := k/(g.kh*g.kw), k/g.kw%g.kh, k%g.kw

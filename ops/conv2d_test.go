@@ -362,18 +362,7 @@ func TestConv2DBuffers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// gemm takes its packing workspaces from a sync.Pool, which may
-		// make a new one whenever a worker runs on another processor than
-		// the one that put one back, and drops them at a collection: on
-		// one processor with the collector off, what is left is the op's.
-		procs, gc := runtime.GOMAXPROCS(1), debug.SetGCPercent(-1)
-		if _, err := op.UsePreallocDo(nil, c.in...); err != nil {
-			t.Fatal(err)
-		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		const runs = 5
-		for range runs {
+		per := bytesPerRun(5, func() {
 			v, err := op.UsePreallocDo(nil, c.in...)
 			if err != nil {
 				t.Fatal(err)
@@ -381,11 +370,8 @@ func TestConv2DBuffers(t *testing.T) {
 			if &v.Data().([]float32)[0] != &first.Data().([]float32)[0] {
 				t.Errorf("%v: a later run wrote a new buffer", c.n.Op())
 			}
-		}
-		runtime.ReadMemStats(&after)
-		runtime.GOMAXPROCS(procs)
-		debug.SetGCPercent(gc)
-		if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 4096 {
+		})
+		if per > 4096 {
 			t.Errorf("%v: %d bytes allocated per run after the first", c.n.Op(), per)
 		}
 		if !slices.Equal(first.Data().([]float32), want[i]) {
@@ -404,6 +390,25 @@ func TestConv2DBuffers(t *testing.T) {
 			t.Errorf("%v: UsePreallocDo wrote other values", c.n.Op())
 		}
 	}
+}
+
+// bytesPerRun calls run once, then runs times, and returns the bytes
+// allocated per call after the first. gemm takes its packing workspaces
+// from a sync.Pool, which may make a new one whenever a worker runs on
+// another processor than the one that put one back, and drops them at a
+// collection: on one processor with the collector off, what is left is
+// run's own. Both settings come back however run ends (t.Fatal included).
+func bytesPerRun(runs int, run func()) uint64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	run()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		run()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }
 
 func TestConv2DErrors(t *testing.T) {
